@@ -1,0 +1,63 @@
+"""Logging: named loggers per subsystem, a rotating file in the user log folder.
+
+Log lines never carry ID or phone numbers: ``PersonalDataFilter`` masks anything that looks like
+one, as a safety net behind the rule that code does not log them in the first place.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+import platformdirs
+
+_ID_OR_PHONE = re.compile(r"(?<![0-9])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![0-9])")
+
+
+class PersonalDataFilter(logging.Filter):
+    """Replace ID and mobile numbers in a record's final message with a mask."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = _ID_OR_PHONE.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 3), message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def log_file_path() -> Path:
+    return Path(platformdirs.user_log_dir("mediator", appauthor=False)) / "mediator.log"
+
+
+_configured = False
+
+
+def configure_logging(*, verbose: bool = False) -> None:
+    """Send the app's logs to a rotating file (and warnings to stderr). Safe to call twice."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    root = logging.getLogger("mediator")
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.propagate = False
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    privacy = PersonalDataFilter()
+    try:
+        path = log_file_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(formatter)
+    handler.addFilter(privacy)
+    root.addHandler(handler)
+    if verbose:
+        console = logging.StreamHandler()
+        console.setFormatter(formatter)
+        console.addFilter(privacy)
+        root.addHandler(console)

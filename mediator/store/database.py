@@ -1,0 +1,147 @@
+"""Engine and sessions. SQLite in the user-data folder by default; any SQLAlchemy URL through
+``--db`` or ``MEDIATOR_DB`` (PostgreSQL through psycopg 3). Opening a database upgrades it to the
+newest schema with Alembic, so an older file keeps working after an update."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from mediator.errors import EnvironmentProblem, UserError
+from mediator.i18n import _
+
+log = logging.getLogger("mediator.store")
+
+APP_NAME = "mediator"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def default_database_url() -> str:
+    """``MEDIATOR_DB`` if set, else a SQLite file in the user-data folder."""
+    env = os.environ.get("MEDIATOR_DB")
+    if env:
+        return env
+    folder = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'mediator.db'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL + NORMAL stays consistent after a kill; only the last commits may be lost on power loss.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Database:
+    """An open database: its engine and a session factory. Pass it to services and windows."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, class_=Session, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed at the end of the block, or rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def create_db_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise UserError(_("数据库地址无效：{url}").format(url=url)) from exc
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            folder = Path(database).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise UserError(_("数据库文件所在的文件夹不存在：{folder}").format(folder=folder))
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (ArgumentError, ImportError) as exc:
+        raise UserError(_("不支持的数据库地址：{url}").format(url=url)) from exc
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+    """Connect and bring the schema up to date. Raises ``EnvironmentProblem`` when unreachable."""
+    url = url or default_database_url()
+    engine = create_db_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        engine.dispose()
+        safe = make_url(url).render_as_string(hide_password=True)
+        message = _("无法打开数据库 {url}：{reason}").format(url=safe, reason=_short(exc))
+        raise EnvironmentProblem(message) from exc
+    if upgrade:
+        upgrade_schema(engine)
+    return Database(engine)
+
+
+def _short(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Run Alembic migrations up to ``revision`` (the app does this on every open)."""
+    from alembic import command
+
+    log.info("checking database schema")
+    command.upgrade(alembic_config(engine), revision)
+
+
+def schema_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,209 @@
+"""The database tables (SQLModel). Migrations in ``mediator/store/migrations`` create them; never
+``create_all`` outside tests of the migrations themselves.
+
+Money columns use ``Money`` (integer fen in the database, ``Decimal`` in Python). Statuses are the
+string values of ``mediator.domain.workflow.CaseStatus``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from mediator.store.types import Money
+
+
+def _money(nullable: bool = True) -> Column[Decimal]:
+    return Column(Money(), nullable=nullable)
+
+
+class MediatorRow(SQLModel, table=True):
+    """A mediator of the association (特邀调解员)."""
+
+    __tablename__ = "mediator"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=50, unique=True)
+    phone: str | None = Field(default=None, max_length=20)
+    active: bool = Field(default=True)
+
+
+class ListedCompanyRow(SQLModel, table=True):
+    """The defendant listed company (被告 / 上市公司)."""
+
+    __tablename__ = "listed_company"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    stock_code: str | None = Field(default=None, max_length=10)
+    exchange: str | None = Field(default=None, max_length=8)
+    uscc: str | None = Field(default=None, max_length=18)
+    legal_representative: str | None = Field(default=None, max_length=50)
+    address: str | None = Field(default=None, max_length=200)
+    counsel: str | None = Field(default=None, max_length=100)
+    # Where the company pays agreed amounts from / how (shown in the agreement).
+    payment_method: str | None = Field(default=None, max_length=200)
+
+
+class BatchRow(SQLModel, table=True):
+    """One court referral list (第N批)."""
+
+    __tablename__ = "batch"
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True, index=True)  # 15 for 第15批
+    court: str = Field(default="南京市中级人民法院", max_length=100)
+    referral_date: date
+    company_id: int = Field(foreign_key="listed_company.id", index=True)
+    term_days: int = Field(default=30)
+    extension_days: int = Field(default=0)
+    extension_reason: str | None = Field(default=None, max_length=500)
+    # Written when the signing package goes out; the turnaround runs from here to the last signature.
+    signing_package_at: datetime | None = None
+    created_at: datetime
+
+
+class InvestorRow(SQLModel, table=True):
+    """A plaintiff investor (原告). 99% are natural persons with a resident ID."""
+
+    __tablename__ = "investor"
+    __table_args__ = (UniqueConstraint("id_type", "id_number", name="uq_investor_identity"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, index=True)
+    id_type: str = Field(default="resident_id", max_length=20)
+    id_number: str = Field(max_length=40)
+    phone: str | None = Field(default=None, max_length=20)
+    address: str | None = Field(default=None, max_length=200)
+    securities_account: str | None = Field(default=None, max_length=30)
+    agent: str | None = Field(default=None, max_length=100)
+
+
+class CaseRow(SQLModel, table=True):
+    """One investor's claim in one batch, identified by the court's 案号."""
+
+    __tablename__ = "mediation_case"
+    __table_args__ = (
+        Index("ix_case_batch_status", "batch_id", "status"),
+        Index("ix_case_status_investor", "status", "investor_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(max_length=60, unique=True)
+    batch_id: int = Field(foreign_key="batch.id")
+    investor_id: int = Field(foreign_key="investor.id", index=True)
+    company_id: int = Field(foreign_key="listed_company.id", index=True)
+    mediator_id: int | None = Field(default=None, foreign_key="mediator.id", index=True)
+    claimed_amount: Decimal = Field(sa_column=_money(nullable=False))
+    agreed_amount: Decimal | None = Field(default=None, sa_column=_money())
+    status: str = Field(default="referred", max_length=30)
+    failure_reason: str | None = Field(default=None, max_length=30)
+    failure_note: str | None = Field(default=None, max_length=500)
+    referred_on: date
+    contacted_on: date | None = None
+    mediating_on: date | None = None
+    agreed_on: date | None = None
+    signed_on: date | None = None
+    signed_at: datetime | None = None
+    confirmation_applied_on: date | None = None
+    confirmed_on: date | None = None
+    partially_paid_on: date | None = None
+    paid_on: date | None = None
+    failed_on: date | None = None
+    returned_on: date | None = None
+    updated_at: datetime
+    # Optimistic locking for a team sharing one PostgreSQL database.
+    version: int = Field(default=1)
+
+
+class AgreementRow(SQLModel, table=True):
+    """A mediation agreement (调解协议书) drawn up for a case."""
+
+    __tablename__ = "agreement"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="mediation_case.id", unique=True)
+    number: str = Field(max_length=60, unique=True)
+    amount: Decimal = Field(sa_column=_money(nullable=False))
+    fingerprint: str = Field(max_length=64, index=True)  # SHA-256 of the agreement data
+    case_fee_bearer: str = Field(default="company", max_length=20)
+    payment_account: str | None = Field(default=None, max_length=200)
+    created_at: datetime
+    effective_on: date | None = None
+
+
+class SigningRow(SQLModel, table=True):
+    """One signature found on a signed agreement that came back from the court's signing module."""
+
+    __tablename__ = "signing"
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True)
+    field_name: str = Field(max_length=40)  # investor / company / mediator
+    signer: str | None = Field(default=None, max_length=200)
+    signed_at: datetime | None = None
+    trusted: bool = Field(default=False)
+    imported_at: datetime
+
+
+class JudicialConfirmationRow(SQLModel, table=True):
+    """The joint application for judicial confirmation (司法确认) and the court's ruling."""
+
+    __tablename__ = "judicial_confirmation"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="mediation_case.id", unique=True)
+    application_date: date | None = None
+    ruling_number: str | None = Field(default=None, max_length=60)  # a 民特 case number
+    ruling_date: date | None = None
+
+
+class InstallmentRow(SQLModel, table=True):
+    """A payment due from the company (one for a lump sum, several for installments)."""
+
+    __tablename__ = "installment"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="mediation_case.id", index=True)
+    sequence: int = Field(default=1)
+    due_date: date
+    amount: Decimal = Field(sa_column=_money(nullable=False))
+    paid_on: date | None = None
+    paid_amount: Decimal | None = Field(default=None, sa_column=_money())
+
+
+class ContactAttemptRow(SQLModel, table=True):
+    """One attempt to reach an investor (SMS, phone...) and its outcome."""
+
+    __tablename__ = "contact_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="mediation_case.id", index=True)
+    at: datetime
+    channel: str = Field(max_length=20)  # phone / sms / wechat / visit / mail
+    outcome: str = Field(max_length=30)  # reached / no_answer / wrong_number / refused / message_left
+    note: str | None = Field(default=None, max_length=500)
+    mediator_id: int | None = Field(default=None, foreign_key="mediator.id")
+
+
+class AuditEventRow(SQLModel, table=True):
+    """Who did what and when: status changes, edits, showing personal data, imports."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(max_length=50)
+    action: str = Field(max_length=40)
+    case_id: int | None = Field(default=None, foreign_key="mediation_case.id", index=True)
+    batch_id: int | None = Field(default=None, foreign_key="batch.id")
+    detail: str | None = Field(default=None, max_length=2000)  # never ID or phone numbers
+
+
+class CalendarOverrideRow(SQLModel, table=True):
+    """An administrator's correction to the holiday calendar (a year the package does not know yet)."""
+
+    __tablename__ = "calendar_override"
+    day: date = Field(primary_key=True)
+    is_working_day: bool
+    note: str | None = Field(default=None, max_length=100)
+
+
+class SettingRow(SQLModel, table=True):
+    """Team-wide settings kept in the shared database (per-user ones live in QSettings)."""
+
+    __tablename__ = "setting"
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=2000)

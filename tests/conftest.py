@@ -1,0 +1,81 @@
+"""Shared fixtures: a fresh database per test, on SQLite and (when a server is reachable) PostgreSQL.
+
+PostgreSQL tests use ``MEDIATOR_TEST_PG_URL`` (``.ci/run`` starts a server and sets it). Without it
+they are skipped with a visible reason, never silently.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from mediator.store.database import Database, open_database
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PG_URL_VARIABLE = "MEDIATOR_TEST_PG_URL"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep tests away from the real user-data, config and log folders."""
+    home = tmp_path_factory.mktemp("home")
+    for variable in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(home / variable.lower()))
+    monkeypatch.delenv("MEDIATOR_DB", raising=False)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def database(sqlite_url: str) -> Iterator[Database]:
+    """A migrated, empty SQLite database."""
+    db = open_database(sqlite_url)
+    yield db
+    db.dispose()
+
+
+def _pg_admin_url() -> str | None:
+    return os.environ.get(PG_URL_VARIABLE)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test (dropped afterwards)."""
+    admin_url = _pg_admin_url()
+    if not admin_url:
+        pytest.skip(f"PostgreSQL not configured: set {PG_URL_VARIABLE} (.ci/run does)")
+    name = f"mediator_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        admin.dispose()
+        pytest.skip(f"PostgreSQL at {make_url(admin_url).host} not reachable: {exc}")
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The same test on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'any.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    db = open_database(url)
+    yield db
+    db.dispose()
