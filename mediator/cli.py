@@ -85,6 +85,165 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _actor() -> str:
+    """Who runs the command, for the audit log (MEDIATOR_USER, else the login name)."""
+    import getpass
+    import os
+
+    try:
+        return os.environ.get("MEDIATOR_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def cmd_calendar_set(args: argparse.Namespace) -> int:
+    from mediator.services.calendar import parse_day, set_calendar_override
+
+    day = parse_day(args.date)
+    db = _open(args)
+    try:
+        with db.transaction() as session:
+            set_calendar_override(session, day, args.working, args.note, actor=_actor())
+    finally:
+        db.dispose()
+    kind = _("工作日") if args.working else _("休息日")
+    print(_("已将 {day} 设为{kind}。").format(day=day.isoformat(), kind=kind))
+    return EXIT_OK
+
+
+def cmd_calendar_unset(args: argparse.Namespace) -> int:
+    from mediator.services.calendar import parse_day, remove_calendar_override
+
+    day = parse_day(args.date)
+    db = _open(args)
+    try:
+        with db.transaction() as session:
+            removed = remove_calendar_override(session, day, actor=_actor())
+    finally:
+        db.dispose()
+    if not removed:
+        print(_("{day} 没有更正记录，无需恢复。").format(day=day.isoformat()))
+    else:
+        print(_("已恢复 {day} 的默认安排。").format(day=day.isoformat()))
+    return EXIT_OK
+
+
+def cmd_calendar_list(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from mediator.services.calendar import list_calendar_overrides, load_work_calendar, year_status
+
+    db = _open(args)
+    try:
+        with db.session() as session:
+            overrides = list_calendar_overrides(session, year=args.year)
+            calendar = load_work_calendar(session)
+    finally:
+        db.dispose()
+    this_year = date.today().year  # noqa: DTZ011 - the user's own calendar year
+    years = [args.year] if args.year else [this_year, this_year + 1]
+    known = year_status(calendar, years)
+    if args.json:
+        print_json(
+            {
+                "overrides": [
+                    {"date": o.day.isoformat(), "working_day": o.is_working_day, "note": o.note}
+                    for o in overrides
+                ],
+                "years_known": {str(year): ok for year, ok in known},
+            }
+        )
+        return EXIT_OK
+    for o in overrides:
+        kind = _("工作日") if o.is_working_day else _("休息日")
+        print(f"{o.day.isoformat()}  {kind}  {o.note or ''}".rstrip())
+    if not overrides:
+        print(_("没有管理员更正的日期。"))
+    for year, ok in known:
+        if ok:
+            print(_("{year}年的节假日安排：已收录。").format(year=year))
+        else:
+            print(
+                _("{year}年的节假日安排：未收录，期限只按周末推算；请用 mediator calendar set 补录。").format(
+                    year=year
+                )
+            )
+    return EXIT_OK
+
+
+EXIT_FILE_ERRORS = 1  # import: a problem in the file(s) (bad rows, broken file); nothing was written
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mediator.domain.referral_headers import date_in
+    from mediator.services.referral_import import (
+        PhaseEcho,
+        format_problem_table,
+        import_referrals,
+        write_errors_workbook,
+    )
+
+    referred_on = None
+    if args.referred_on:
+        referred_on = date_in(args.referred_on)
+        if referred_on is None:
+            raise UserError(_("无法识别的日期“{text}”：请写作 2025-03-03。").format(text=args.referred_on))
+    from mediator.services.referral_reader import Prefetch
+
+    progress = PhaseEcho(lambda message: print(message, file=sys.stderr, flush=True))
+    # Parse the first workbook while the database opens (calamine does not hold the GIL).
+    prefetch = Prefetch(args.files[0]) if Path(args.files[0]).is_file() else None
+    db = _open(args)
+    try:
+        result = import_referrals(
+            db,
+            args.files,
+            batch=args.batch,
+            company=args.company,
+            referred_on=referred_on,
+            dry_run=args.dry_run,
+            actor=_actor(),
+            progress=progress,
+            prefetch=prefetch,
+        )
+    finally:
+        db.dispose()
+    if args.errors_out and result.errors:
+        write_errors_workbook(result, args.errors_out)
+    if args.json:
+        print_json(result.as_json())
+    else:
+        for report in result.files:
+            for warning in report.warnings:
+                print(_("提示：{file}：{warning}").format(file=report.file, warning=warning), file=sys.stderr)
+        if result.errors:
+            print(format_problem_table(result.errors))
+        for report in result.files:
+            where = _("第{number}批").format(number=report.batch_number) if report.batch_number else ""
+            print(
+                _("{file}：{rows} 行，新增 {imported} 件，跳过重复 {skipped} 件，问题 {errors} 个 {where}")
+                .format(
+                    file=report.file,
+                    rows=report.rows,
+                    imported=report.imported,
+                    skipped=report.skipped_duplicates,
+                    errors=len(report.errors),
+                    where=where,
+                )
+                .rstrip()
+            )
+    if result.errors:
+        print(_("有 {count} 个问题，未导入任何数据。").format(count=len(result.errors)), file=sys.stderr)
+        if args.errors_out:
+            print(_("问题行已写入 {path}。").format(path=args.errors_out), file=sys.stderr)
+        return EXIT_FILE_ERRORS
+    if args.dry_run:
+        print(_("试运行：检查通过，未写入数据库。"), file=sys.stderr)
+    return EXIT_OK
+
+
 # --- parser ---------------------------------------------------------------------------------------
 
 
@@ -106,6 +265,35 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help=_("统计数字"))
     stats.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
     stats.set_defaults(handler=cmd_stats)
+
+    calendar = commands.add_parser("calendar", help=_("节假日日历：补录或更正放假与调休安排"))
+    calendar_actions = calendar.add_subparsers(
+        title=_("操作"), metavar="ACTION", parser_class=_Parser, required=True
+    )
+    calendar_set = calendar_actions.add_parser("set", help=_("将某天设为工作日或休息日"))
+    calendar_set.add_argument("date", metavar="DATE", help=_("日期，如 2026-10-01"))
+    kind = calendar_set.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--working", action="store_true", help=_("工作日（如调休上班的周末）"))
+    kind.add_argument("--holiday", action="store_true", help=_("休息日（法定节假日）"))
+    calendar_set.add_argument("--note", help=_("说明，如“国庆节”"))
+    calendar_set.set_defaults(handler=cmd_calendar_set)
+    calendar_unset = calendar_actions.add_parser("unset", help=_("删除某天的更正，恢复默认安排"))
+    calendar_unset.add_argument("date", metavar="DATE", help=_("日期，如 2026-10-01"))
+    calendar_unset.set_defaults(handler=cmd_calendar_unset)
+    calendar_list = calendar_actions.add_parser("list", help=_("列出更正过的日期及各年是否已收录"))
+    calendar_list.add_argument("--year", type=int, help=_("只看某一年"))
+    calendar_list.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    calendar_list.set_defaults(handler=cmd_calendar_list)
+
+    imports = commands.add_parser("import", help=_("导入法院委派调解案件清单（.xlsx/.xls/.ods/.csv）"))
+    imports.add_argument("files", metavar="FILE", nargs="+", help=_("清单文件，可多个"))
+    imports.add_argument("--batch", metavar="NO", help=_("批次，如“第15批”或 15（默认取自标题行）"))
+    imports.add_argument("--company", metavar="NAME", help=_("上市公司（默认取自“被告”列）"))
+    imports.add_argument("--referred-on", metavar="DATE", help=_("委派日期，如 2025-03-03（默认取自标题行）"))
+    imports.add_argument("--dry-run", action="store_true", help=_("只检查，不写入数据库"))
+    imports.add_argument("--errors-out", metavar="PATH", help=_("把有问题的行写入此 .xlsx 文件，附错误说明"))
+    imports.add_argument("--json", action="store_true", help=_("以 JSON 输出结果"))
+    imports.set_defaults(handler=cmd_import)
 
     # Further commands (import, agreements, sign-package, signed-import, report...) go above.
     return parser

@@ -14,7 +14,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -104,16 +104,31 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
     url = url or default_database_url()
     engine = create_db_engine(url)
     try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
+        with engine.connect() as connection:
+            # SQLite opens any file lazily: touch the schema so "not a database" shows up here.
+            inspect(connection).get_table_names()
+    except DatabaseError as exc:
         engine.dispose()
         safe = make_url(url).render_as_string(hide_password=True)
         message = _("无法打开数据库 {url}：{reason}").format(url=safe, reason=_short(exc))
         raise EnvironmentProblem(message) from exc
     if upgrade:
-        upgrade_schema(engine)
+        try:
+            upgrade_schema(engine)
+        except Exception as exc:
+            engine.dispose()
+            raise _schema_problem(exc) from exc
     return Database(engine)
+
+
+def _schema_problem(exc: Exception) -> Exception:
+    from alembic.util import CommandError
+
+    if isinstance(exc, CommandError) and "Can't locate revision" in str(exc):
+        return EnvironmentProblem(_("数据库由更新版本的程序创建，请先升级本程序。"))
+    if isinstance(exc, DatabaseError):
+        return EnvironmentProblem(_("无法升级数据库结构：{reason}").format(reason=_short(exc)))
+    return exc
 
 
 def _short(exc: Exception) -> str:
