@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import sessionmaker
@@ -25,6 +25,9 @@ log = logging.getLogger("mediator.store")
 
 APP_NAME = "mediator"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The newest migration's revision. Opening a database already at it skips loading Alembic, which
+# costs about 0.14 s of every start; a test checks this equals Alembic's head.
+SCHEMA_HEAD = "0001"
 
 
 def default_database_url() -> str:
@@ -112,13 +115,20 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
         safe = make_url(url).render_as_string(hide_password=True)
         message = _("无法打开数据库 {url}：{reason}").format(url=safe, reason=_short(exc))
         raise EnvironmentProblem(message) from exc
-    if upgrade:
+    if upgrade and _stamped_revision(engine) != SCHEMA_HEAD:
         try:
             upgrade_schema(engine)
         except Exception as exc:
             engine.dispose()
             raise _schema_problem(exc) from exc
     return Database(engine)
+
+
+def _stamped_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _schema_problem(exc: Exception) -> Exception:

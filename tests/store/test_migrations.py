@@ -72,3 +72,13 @@ def test_migrated_schema_matches_the_tables(any_database: Database) -> None:
         )
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == [], f"tables.py and the migrations disagree; add a migration: {differences}"
+
+
+def test_schema_head_constant_matches_the_newest_migration() -> None:
+    """open_database skips Alembic when a database is stamped SCHEMA_HEAD; a stale constant would
+    leave databases un-upgraded after a new migration is added."""
+    from alembic.script import ScriptDirectory
+
+    from mediator.store.database import MIGRATIONS_DIR, SCHEMA_HEAD
+
+    assert ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head() == SCHEMA_HEAD

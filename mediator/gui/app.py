@@ -1,0 +1,124 @@
+"""Start the GUI: application, fonts, language, error hooks, database, demo data on first start.
+
+``MEDIATOR_EXIT_AFTER_SHOWN=1`` makes the app print ``shown_after: X s`` (time since the process
+started) and quit right after the main window's first paint: the cold-start benchmark uses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+
+log = logging.getLogger("mediator.gui")
+
+EXIT_AFTER_SHOWN = "MEDIATOR_EXIT_AFTER_SHOWN"
+
+
+def _process_age() -> float:
+    """Seconds since this process started (Linux: /proc; elsewhere since this module loaded)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _LOADED
+
+
+_LOADED = time.perf_counter()
+
+
+def run_gui(db_url: str | None = None) -> int:
+    """Open the main window on ``db_url`` (default: the local SQLite file); returns the exit code."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from mediator.errors import EnvironmentProblem, UserError
+    from mediator.gui.errors import install_error_hooks, show_error
+    from mediator.gui.fonts import ensure_cjk_font
+    from mediator.gui.settings import LANGUAGE, Preferences, open_qsettings
+    from mediator.i18n import DEFAULT_LANGUAGE, _, current_language, set_language
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("mediator")
+    app.setOrganizationName("mediator")
+    install_error_hooks()
+    ensure_cjk_font(app)
+    qsettings = open_qsettings()
+    # --lang and MEDIATOR_LANG win over the saved preference (the language applies at start-up).
+    if current_language() == DEFAULT_LANGUAGE and not os.environ.get("MEDIATOR_LANG"):
+        set_language(Preferences(qsettings).get(LANGUAGE))
+    app.setApplicationDisplayName(_("调解案件管理"))
+
+    from mediator.store.database import open_database
+
+    try:
+        database = open_database(db_url)
+    except (UserError, EnvironmentProblem) as exc:
+        box = show_error(None, exc)
+        if box is not None:
+            box.exec()
+        return 3 if isinstance(exc, EnvironmentProblem) else 2
+
+    from mediator.gui.main_window import MainWindow
+
+    window = MainWindow(database, qsettings)
+    exit_after_shown = os.environ.get(EXIT_AFTER_SHOWN) == "1"
+
+    class _FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                elapsed = _process_age()
+                log.info("main window painted %.3f s after process start", elapsed)
+                if exit_after_shown:
+                    print(f"shown_after: {elapsed:.3f} s", flush=True)
+                    QTimer.singleShot(0, app.quit)
+            return False
+
+    first_paint = _FirstPaint(window)
+    window.installEventFilter(first_paint)
+    window.show()
+    if not exit_after_shown:
+        QTimer.singleShot(0, lambda: _load_demo_if_empty(window))
+    try:
+        return app.exec()
+    finally:
+        from mediator.gui.jobs import wait_for_all_jobs
+
+        wait_for_all_jobs()
+        database.dispose()
+
+
+def _load_demo_if_empty(window: object) -> None:
+    """First start on an empty database: load the demo data (in a worker, with progress)."""
+    from mediator.gui.jobs import run_job
+    from mediator.gui.main_window import MainWindow
+    from mediator.i18n import _
+    from mediator.services.demo import is_empty, load_demo
+
+    assert isinstance(window, MainWindow)
+    database = window.database
+    with database.session() as session:
+        if not is_empty(session):
+            return
+
+    def op(progress: object) -> object:
+        with database.transaction() as session:
+            return load_demo(session, progress=progress)  # type: ignore[arg-type]
+
+    log.info("empty database: loading the demo data")
+    window.statusBar().showMessage(_("数据库为空，正在载入演示数据……"))
+    run_job(
+        window,
+        op,
+        title=_("载入演示数据"),
+        on_success=lambda _result: (
+            window.refresh(),
+            window.statusBar().showMessage(_("已载入演示数据"), 5000),
+        ),
+    )

@@ -1,0 +1,563 @@
+"""The case detail panel: editable fields checked as you type, one button per allowed next step,
+history, contact attempts, payments and documents."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from mediator.domain.money import format_money, parse_amount
+from mediator.domain.validators import validate_mobile, validate_person_name, validate_resident_id
+from mediator.domain.workflow import CaseStatus, FailureReason, allowed_transitions
+from mediator.errors import ValidationError
+from mediator.gui.errors import show_error
+from mediator.gui.settings import CONFIRM_TRANSITIONS, Preferences
+from mediator.gui.ui_case_detail import Ui_CaseDetail
+from mediator.i18n import N_, _
+from mediator.services.case_list import CaseDetail, case_detail
+from mediator.store.database import Database
+
+log = logging.getLogger("mediator.gui.cases")
+
+CHANNEL_LABELS: dict[str, str] = {
+    "phone": N_("电话"),
+    "sms": N_("短信"),
+    "wechat": N_("微信"),
+    "visit": N_("面谈"),
+    "mail": N_("邮寄"),
+}
+OUTCOME_LABELS: dict[str, str] = {
+    "reached": N_("已联系上"),
+    "no_answer": N_("无人接听"),
+    "wrong_number": N_("号码错误"),
+    "refused": N_("拒绝沟通"),
+    "message_left": N_("已留言"),
+}
+ACTION_LABELS: dict[str, str] = {
+    "transition": N_("状态变更"),
+    "edit": N_("修改"),
+    "contact": N_("联系"),
+    "payment": N_("付款"),
+    "show_personal_data": N_("查看个人信息"),
+    "import": N_("导入"),
+}
+_INVALID_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
+
+
+def _not_empty_amount(text: str) -> object:
+    return parse_amount(text)
+
+
+def _optional(check: Callable[[str], object]) -> Callable[[str], object]:
+    def run(text: str) -> object:
+        return None if not text.strip() else check(text)
+
+    return run
+
+
+def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class FailureDialog(QDialog):
+    """Asks why mediation failed (FailureReason labels) and an optional note."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("调解不成"))
+        layout = QFormLayout(self)
+        self.reason = QComboBox()
+        for reason in FailureReason:
+            self.reason.addItem(reason.label, reason.value)
+        self.note = QLineEdit()
+        layout.addRow(_("原因"), self.reason)
+        layout.addRow(_("说明"), self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+
+
+class ContactDialog(QDialog):
+    """One contact attempt: when, how, outcome, note."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("记录一次联系"))
+        layout = QFormLayout(self)
+        self.at = QDateTimeEdit(QDateTime.currentDateTime())
+        self.at.setCalendarPopup(True)
+        self.channel = QComboBox()
+        for key, label in CHANNEL_LABELS.items():
+            self.channel.addItem(_(label), key)
+        self.outcome = QComboBox()
+        for key, label in OUTCOME_LABELS.items():
+            self.outcome.addItem(_(label), key)
+        self.note = QLineEdit()
+        layout.addRow(_("时间"), self.at)
+        layout.addRow(_("方式"), self.channel)
+        layout.addRow(_("结果"), self.outcome)
+        layout.addRow(_("备注"), self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+
+    def values(self) -> dict[str, Any]:
+        at = self.at.dateTime().toPython()
+        # QDateTimeEdit shows local time; store aware UTC (the project's rule for datetimes).
+        return {
+            "at": at.astimezone().astimezone(UTC),
+            "channel": self.channel.currentData(),
+            "outcome": self.outcome.currentData(),
+            "note": self.note.text().strip() or None,
+        }
+
+
+class PaymentDialog(QDialog):
+    """A payment received from the company: amount and day."""
+
+    def __init__(self, outstanding: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("登记付款"))
+        layout = QFormLayout(self)
+        self.amount = QLineEdit(outstanding)
+        self.paid_on = QDateEdit(QDate.currentDate())
+        self.paid_on.setCalendarPopup(True)
+        layout.addRow(_("金额（元）"), self.amount)
+        layout.addRow(_("付款日期"), self.paid_on)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+
+
+class CaseDetailPanel(QWidget):
+    """Shows and edits one case. Writes go through services.cases in one transaction each."""
+
+    # A case changed (the table refreshes its row): case id.
+    case_changed = Signal(int)
+
+    def __init__(
+        self,
+        database: Database,
+        preferences: Preferences,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__(parent)
+        self.form = Ui_CaseDetail()
+        self.form.setupUi(self)
+        self._database = database
+        self._preferences = preferences
+        self._today = today
+        self._detail: CaseDetail | None = None
+        self._show_personal_data = False
+        self._invalid: set[str] = set()
+        self.transition_buttons: dict[CaseStatus, QPushButton] = {}
+        f = self.form
+        # field name in update_case_fields → (line edit, validator run as the user types)
+        self._fields: dict[str, tuple[QLineEdit, Callable[[str], object]]] = {
+            "investor_name": (f.nameEdit, validate_person_name),
+            "investor_id_number": (f.idNumberEdit, validate_resident_id),
+            "investor_phone": (f.phoneEdit, _optional(validate_mobile)),
+            "investor_address": (f.addressEdit, lambda text: text),
+            "investor_agent": (f.agentEdit, lambda text: text),
+            "claimed_amount": (f.claimedEdit, _not_empty_amount),
+            "agreed_amount": (f.agreedEdit, _optional(parse_amount)),
+        }
+        for name, (edit, _check) in self._fields.items():
+            edit.textEdited.connect(lambda _text, name=name: self._validate(name))
+        f.mediatorCombo.activated.connect(lambda _i: self._update_buttons())
+        f.saveButton.clicked.connect(self.save)
+        f.revertButton.clicked.connect(self.revert)
+        f.addContactButton.clicked.connect(self.add_contact)
+        f.recordPaymentButton.clicked.connect(self.record_payment)
+        f.documentsButton.clicked.connect(self.open_documents)
+        for tree in (f.historyTree, f.contactsTree):
+            tree.setColumnWidth(0, 125)
+            tree.setColumnWidth(1, 70)
+        self._load_mediators()
+        self.show_case(None)
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    @property
+    def detail(self) -> CaseDetail | None:
+        return self._detail
+
+    def _load_mediators(self) -> None:
+        from mediator.services.case_list import filter_choices
+
+        with self._database.session() as session:
+            mediators = filter_choices(session).mediators
+        combo = self.form.mediatorCombo
+        combo.clear()
+        combo.addItem(_("（未指定）"), None)
+        for choice in mediators:
+            combo.addItem(choice.label, choice.id)
+
+    def set_show_personal_data(self, show: bool) -> None:
+        self._show_personal_data = show
+        if self._detail is not None:
+            self.show_case(self._detail.id)
+
+    def show_case(self, case_id: int | None) -> None:
+        """Load ``case_id`` (None clears the panel)."""
+        self._invalid.clear()
+        if case_id is None:
+            self._detail = None
+        else:
+            with self._database.session() as session:
+                self._detail = case_detail(session, case_id, show_personal_data=self._show_personal_data)
+        self._fill()
+
+    def _fill(self) -> None:
+        f = self.form
+        d = self._detail
+        enabled = d is not None
+        for widget in (f.fieldsBox, f.transitionsBox, f.detailTabs):
+            widget.setEnabled(enabled)
+        if d is None:
+            f.titleLabel.setText(_("未选择案件"))
+            for edit, _check in self._fields.values():
+                edit.clear()
+                self._mark(edit, None)
+            self._rebuild_transitions([])
+            for tree in (f.historyTree, f.contactsTree, f.paymentsTree):
+                tree.clear()
+            f.paidSummary.clear()
+            return
+        f.titleLabel.setText(f"<b>{d.case_number}</b>　{d.investor_name}")
+        status_text = d.status.label
+        if d.failure_reason:
+            status_text += f"（{FailureReason(d.failure_reason).label}）"
+        step_day = d.step_dates.get(d.status)
+        if step_day:
+            status_text += "　" + step_day.isoformat()
+        f.statusValue.setText(status_text)
+        batch_label = _("第{number}批").format(number=d.batch_number)
+        f.batchValue.setText(f"{batch_label} / {d.company}")
+        values = {
+            "investor_name": d.investor_name,
+            "investor_id_number": d.id_number,
+            "investor_phone": d.phone,
+            "investor_address": d.address,
+            "investor_agent": d.agent,
+            "claimed_amount": format_money(d.claimed_amount),
+            "agreed_amount": "" if d.agreed_amount is None else format_money(d.agreed_amount),
+        }
+        for name, (edit, _check) in self._fields.items():
+            edit.setText(values[name])
+            self._mark(edit, None)
+        # Masked numbers are not editable: unmask with "显示个人信息" first (recorded in the audit log).
+        for edit in (f.idNumberEdit, f.phoneEdit):
+            edit.setReadOnly(not d.personal_data_shown)
+            edit.setToolTip("" if d.personal_data_shown else _("打开“显示个人信息”后才能修改"))
+        combo = f.mediatorCombo
+        combo.setCurrentIndex(max(0, combo.findData(d.mediator_id)))
+        self._rebuild_transitions(allowed_transitions(d.status))
+        self._fill_history(d)
+        self._fill_contacts(d)
+        self._fill_payments(d)
+        self._update_buttons()
+
+    def _fill_history(self, d: CaseDetail) -> None:
+        tree = self.form.historyTree
+        tree.clear()
+        for line in d.history:
+            label = _(ACTION_LABELS[line.action]) if line.action in ACTION_LABELS else line.action
+            detail = _localise_transition(line.detail) if line.action == "transition" else (line.detail or "")
+            text = _("{action}：{detail}").format(action=label, detail=detail) if detail else label
+            item = QTreeWidgetItem([_local(line.at), line.actor, text])
+            item.setToolTip(2, text)
+            tree.addTopLevelItem(item)
+
+    def _fill_contacts(self, d: CaseDetail) -> None:
+        tree = self.form.contactsTree
+        tree.clear()
+        for c in d.contacts:
+            channel = _(CHANNEL_LABELS.get(c.channel, c.channel))
+            outcome = _(OUTCOME_LABELS.get(c.outcome, c.outcome))
+            tree.addTopLevelItem(QTreeWidgetItem([_local(c.at), channel, outcome, c.note or ""]))
+
+    def _fill_payments(self, d: CaseDetail) -> None:
+        f = self.form
+        tree = f.paymentsTree
+        tree.clear()
+        for i in d.installments:
+            tree.addTopLevelItem(
+                QTreeWidgetItem(
+                    [
+                        str(i.sequence),
+                        i.due_date.isoformat(),
+                        format_money(i.amount),
+                        "" if i.paid_amount is None else format_money(i.paid_amount),
+                        "" if i.paid_on is None else i.paid_on.isoformat(),
+                    ]
+                )
+            )
+        if d.agreed_amount is not None:
+            f.paidSummary.setText(
+                _("已付 {paid} / 调解金额 {agreed} 元").format(
+                    paid=format_money(d.paid_total), agreed=format_money(d.agreed_amount)
+                )
+            )
+        else:
+            f.paidSummary.setText(_("尚未确定调解金额"))
+        f.recordPaymentButton.setEnabled(d.status in (CaseStatus.CONFIRMED, CaseStatus.PARTIALLY_PAID))
+
+    def _rebuild_transitions(self, targets: list[CaseStatus]) -> None:
+        layout = self.form.transitionsLayout
+        for button in self.transition_buttons.values():
+            layout.removeWidget(button)
+            button.deleteLater()
+        self.transition_buttons = {}
+        for i, target in enumerate(targets):
+            button = QPushButton(_("→ {status}").format(status=target.label))
+            button.setObjectName(f"transition_{target.value}")
+            button.clicked.connect(lambda _checked=False, target=target: self.transition(target))
+            layout.addWidget(button, i // 3, i % 3)
+            self.transition_buttons[target] = button
+        if not targets:
+            self.form.transitionsBox.setTitle(_("下一步（本案已办结）"))
+        else:
+            self.form.transitionsBox.setTitle(_("下一步"))
+
+    # --- validation as you type ------------------------------------------------------------------
+
+    def _mark(self, edit: QLineEdit, message: str | None) -> None:
+        edit.setStyleSheet(_INVALID_STYLE if message else "")
+        edit.setToolTip(message or "")
+        edit.setProperty("invalid", bool(message))
+
+    def _validate(self, name: str) -> bool:
+        edit, check = self._fields[name]
+        if edit.isReadOnly():
+            return True
+        try:
+            check(edit.text())
+        except ValidationError as exc:
+            self._mark(edit, str(exc))
+            self._invalid.add(name)
+            self._update_buttons()
+            return False
+        self._mark(edit, None)
+        self._invalid.discard(name)
+        self._update_buttons()
+        return True
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the user changed, as update_case_fields takes them."""
+        d = self._detail
+        if d is None:
+            return {}
+        changes: dict[str, Any] = {}
+        originals = {
+            "investor_name": d.investor_name,
+            "investor_id_number": d.id_number,
+            "investor_phone": d.phone,
+            "investor_address": d.address,
+            "investor_agent": d.agent,
+            "claimed_amount": format_money(d.claimed_amount),
+            "agreed_amount": "" if d.agreed_amount is None else format_money(d.agreed_amount),
+        }
+        for name, (edit, _check) in self._fields.items():
+            if edit.isReadOnly():
+                continue
+            text = edit.text().strip()
+            if text != originals[name]:
+                changes[name] = text if text else None
+        mediator_id = self.form.mediatorCombo.currentData()
+        if mediator_id != d.mediator_id:
+            changes["mediator_id"] = mediator_id
+        return changes
+
+    def _update_buttons(self) -> None:
+        dirty = bool(self.changes())
+        self.form.saveButton.setEnabled(dirty and not self._invalid)
+        self.form.revertButton.setEnabled(dirty)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def _write(self, action: Callable[[Any], object]) -> bool:
+        """Run one write in a transaction; on failure show it and keep the panel as it was."""
+        d = self._detail
+        if d is None:
+            return False
+        try:
+            with self._database.transaction() as session:
+                action(session)
+        except Exception as exc:
+            show_error(self, exc)
+            return False
+        self.show_case(d.id)
+        self.case_changed.emit(d.id)
+        return True
+
+    def save(self) -> bool:
+        from mediator.services.cases import update_case_fields
+
+        d = self._detail
+        if d is None or self._invalid:
+            return False
+        changes = self.changes()
+        if not changes:
+            return True
+        actor = self._preferences.actor()
+        return self._write(
+            lambda s: update_case_fields(s, d.id, changes, actor=actor, expected_version=d.version)
+        )
+
+    def revert(self) -> None:
+        if self._detail is not None:
+            self.show_case(self._detail.id)
+
+    def ask_failure_reason(self) -> tuple[str, str | None] | None:
+        """The reason and note for "调解不成", or None when the user cancels."""
+        dialog = FailureDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.reason.currentData(), dialog.note.text().strip() or None
+
+    def confirm(self, question: str) -> bool:
+        if not self._preferences.get(CONFIRM_TRANSITIONS):
+            return True
+        answer = QMessageBox.question(self, _("确认"), question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def transition(self, target: CaseStatus) -> bool:
+        from mediator.services.cases import transition_case
+
+        d = self._detail
+        if d is None:
+            return False
+        reason: str | None = None
+        note: str | None = None
+        if target is CaseStatus.FAILED:
+            answer = self.ask_failure_reason()
+            if answer is None:
+                return False
+            reason, note = answer
+        elif not self.confirm(
+            _("将案件 {case} 变更为“{status}”？").format(case=d.case_number, status=target.label)
+        ):
+            return False
+        actor = self._preferences.actor()
+        on = self._today()
+        return self._write(
+            lambda s: transition_case(
+                s,
+                d.id,
+                target,
+                actor=actor,
+                on=on,
+                failure_reason=reason,
+                note=note,
+                expected_version=d.version,
+            )
+        )
+
+    def add_contact(self) -> bool:
+        from mediator.services.cases import record_contact_attempt
+
+        d = self._detail
+        if d is None:
+            return False
+        dialog = ContactDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        values = dialog.values()
+        actor = self._preferences.actor()
+        return self._write(lambda s: record_contact_attempt(s, d.id, actor=actor, **values))
+
+    def record_payment(self) -> bool:
+        from mediator.services.cases import record_payment
+
+        d = self._detail
+        if d is None or d.agreed_amount is None:
+            return False
+        dialog = PaymentDialog(str(d.agreed_amount - d.paid_total), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        amount = dialog.amount.text()
+        paid_on = dialog.paid_on.date().toPython()
+        actor = self._preferences.actor()
+        return self._write(lambda s: record_payment(s, d.id, amount, paid_on, actor=actor))
+
+    def open_documents(self) -> None:
+        if self._detail is None:
+            return
+        dialog_class = document_preview_class()
+        if dialog_class is None:
+            QMessageBox.information(self, _("文书"), _("本版本尚未安装文书生成功能。"))
+            return
+        dialog = dialog_class(self._database, [self._detail.id], self)
+        dialog.open()
+
+
+def document_preview_class() -> type[QDialog] | None:
+    """The document dialog (written separately); None while it is not installed."""
+    try:
+        from mediator.gui.document_preview import DocumentPreviewDialog
+    except ImportError as exc:  # not written yet, or a Qt module it needs is missing
+        log.warning("document dialog unavailable: %s", exc)
+        return None
+    return DocumentPreviewDialog  # type: ignore[no-any-return]
+
+
+def _local(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # SQLite returns naive values for aware columns
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _localise_transition(detail: str | None) -> str:
+    """ "referred → contacted" as the user's words: "已委派 → 已联系"."""
+    if not detail:
+        return ""
+    head, sep, rest = detail.partition("：")
+    parts = head.split(" → ")
+    if len(parts) == 2:
+        names = []
+        for part in parts:
+            code, _space, reason = part.partition(" (")
+            try:
+                name = CaseStatus(code).label
+            except ValueError:
+                name = code
+            if reason:
+                try:
+                    name += f"（{FailureReason(reason.rstrip(')')).label}）"
+                except ValueError:
+                    name += f"（{reason.rstrip(')')}）"
+            names.append(name)
+        head = " → ".join(names)
+    return head + (sep + rest if sep else "")

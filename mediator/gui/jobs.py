@@ -1,0 +1,260 @@
+"""One way to run long work off the GUI thread (after Anki's QueryOp and Picard's util/thread.py).
+
+``run_job(parent, op, title=..., on_success=...)`` runs ``op(progress)`` in a worker thread, shows a
+progress dialog fed by polling ``progress.snapshot()`` with a QTimer, and calls ``on_success(result)``
+or ``on_failure(exc)`` back on the GUI thread. The worker never touches a widget: results travel to
+the GUI thread through a queued signal. Cancel sets the progress flag; the service raises
+``Cancelled`` at its next ``progress.check()`` and a cancelled job shows no error dialog.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from mediator.errors import Cancelled
+from mediator.i18n import _
+from mediator.services.progress import Progress
+
+log = logging.getLogger("mediator.gui.jobs")
+
+T = TypeVar("T")
+
+# How often the dialog reads the job's progress, and how long a job may run before the dialog
+# appears (a quick job should not flash a dialog).
+POLL_INTERVAL_MS = 100
+SHOW_DIALOG_AFTER_MS = 400
+
+
+class Pool(Enum):
+    """Which worker pool a job runs in."""
+
+    # Database writes: ONE thread, so two jobs never write at the same time. SQLite allows a single
+    # writer (a second one waits on the lock and may time out), and on PostgreSQL it keeps writes in
+    # the order the user asked for them (import a batch, then generate its agreements).
+    WRITE = "write"
+    # Read-only or CPU work (previews, PDF rendering that hands off to its own process pool).
+    READ = "read"
+
+
+_pools: dict[Pool, QThreadPool] = {}
+
+
+def _pool(kind: Pool) -> QThreadPool:
+    pool = _pools.get(kind)
+    if pool is None:
+        pool = QThreadPool()
+        pool.setMaxThreadCount(
+            1 if kind is Pool.WRITE else max(2, QThreadPool.globalInstance().maxThreadCount())
+        )
+        _pools[kind] = pool
+    return pool
+
+
+def wait_for_all_jobs(timeout_ms: int = 30_000) -> bool:
+    """Block until every worker has finished (used at application exit and in tests)."""
+    return all(pool.waitForDone(timeout_ms) for pool in _pools.values())
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread; the worker emits these, Qt queues them to the GUI thread."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class _Worker(QRunnable):
+    def __init__(self, op: Callable[[Progress], Any], progress: Progress, relay: _Relay) -> None:
+        super().__init__()
+        self._op = op
+        self._progress = progress
+        self._relay = relay
+        # Python owns the worker (JobHandle keeps it) so neither side deletes it under the other.
+        self.setAutoDelete(False)
+
+    def run(self) -> None:
+        try:
+            result = self._op(self._progress)
+        except BaseException as exc:
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.succeeded.emit(result)
+
+
+class JobHandle(QObject, Generic[T]):
+    """A running job: cancel it, watch its progress, wait for ``finished``."""
+
+    # Emitted on the GUI thread after on_success/on_failure ran (or after a cancel).
+    finished = Signal()
+
+    def __init__(self, progress: Progress, title: str) -> None:
+        super().__init__()
+        self.progress = progress
+        self.title = title
+        self.running = True
+        self.result: T | None = None
+        self.error: BaseException | None = None
+        self.cancelled = False
+        # Strong references for the job's lifetime: the relay must outlive the worker's emit.
+        self._keep: tuple[object, ...] = ()
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next ``progress.check()``."""
+        self.progress.cancel()
+
+
+# Handles of running jobs: Python would otherwise collect the relay before the worker reports.
+_running: set[JobHandle[Any]] = set()
+
+
+def run_job(
+    parent: QWidget | None,
+    op: Callable[[Progress], T],
+    *,
+    title: str,
+    on_success: Callable[[T], None],
+    on_failure: Callable[[BaseException], None] | None = None,
+    cancellable: bool = True,
+    pool: Pool = Pool.WRITE,
+    show_progress: bool = True,
+) -> JobHandle[T]:
+    """Run ``op(progress)`` in a worker; report back on the GUI thread.
+
+    ``on_failure`` defaults to ``show_error(parent, exc)``. A job that ends in ``Cancelled`` calls
+    neither callback and shows nothing. ``op`` must not touch widgets: it gets plain values and
+    returns plain values (open its own database session inside).
+    """
+    progress = Progress()
+    handle: JobHandle[T] = JobHandle(progress, title)
+    relay = _Relay()
+    dialog = _ProgressWatcher(parent, handle, cancellable) if show_progress else None
+
+    def finish() -> None:
+        handle.running = False
+        if dialog is not None:
+            dialog.close_dialog()
+        _running.discard(handle)
+        handle.finished.emit()
+
+    def parent_alive() -> bool:
+        return parent is None or shiboken6.isValid(parent)
+
+    def succeeded(result: T) -> None:
+        handle.result = result
+        try:
+            if parent_alive():
+                on_success(result)
+        finally:
+            finish()
+
+    def failed(exc: BaseException) -> None:
+        handle.error = exc
+        try:
+            if isinstance(exc, Cancelled):
+                handle.cancelled = True
+                log.info("job cancelled: %s", title)
+            elif parent_alive():
+                if on_failure is not None:
+                    on_failure(exc)
+                else:
+                    from mediator.gui.errors import show_error
+
+                    show_error(parent, exc)
+        finally:
+            finish()
+
+    relay.succeeded.connect(succeeded, Qt.ConnectionType.QueuedConnection)
+    relay.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
+    worker = _Worker(op, progress, relay)
+    handle._keep = (relay, worker)
+    _running.add(handle)
+    log.info("job started: %s", title)
+    _pool(pool).start(worker)
+    return handle
+
+
+class _ProgressWatcher(QObject):
+    """Polls the job's progress snapshot and mirrors it in a QProgressDialog (GUI thread only)."""
+
+    def __init__(self, parent: QWidget | None, handle: JobHandle[Any], cancellable: bool) -> None:
+        super().__init__()
+        self._parent = parent
+        self._handle = handle
+        self._cancellable = cancellable
+        self._dialog: QProgressDialog | None = None
+        self._clock = QElapsedTimer()
+        self._clock.start()
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_INTERVAL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+        # Owned by the handle so it lives exactly as long as the job.
+        self.setParent(handle)
+
+    @property
+    def dialog(self) -> QProgressDialog | None:
+        return self._dialog
+
+    def _make_dialog(self) -> QProgressDialog:
+        parent = self._parent if self._parent is not None and shiboken6.isValid(self._parent) else None
+        dialog = QProgressDialog(parent)
+        dialog.setWindowTitle(self._handle.title)
+        dialog.setLabelText(self._handle.title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setMinimumDuration(0)
+        dialog.setMinimumWidth(360)
+        if self._cancellable:
+            dialog.setCancelButtonText(_("取消"))
+            dialog.canceled.connect(self._cancel)
+        else:
+            dialog.setCancelButton(None)
+        dialog.show()
+        return dialog
+
+    def _cancel(self) -> None:
+        self._handle.cancel()
+        if self._dialog is not None:
+            self._dialog.setLabelText(_("正在取消……"))
+
+    def _poll(self) -> None:
+        if not self._handle.running:
+            return
+        if self._parent is not None and not shiboken6.isValid(self._parent):
+            # The window that started the job is gone: nobody is left to see its result.
+            self._handle.cancel()
+            self._timer.stop()
+            self._dialog = None
+            return
+        if self._dialog is None:
+            if self._clock.elapsed() < SHOW_DIALOG_AFTER_MS:
+                return
+            self._dialog = self._make_dialog()
+        snap = self._handle.progress.snapshot()
+        if snap.total:
+            self._dialog.setMaximum(snap.total)
+            self._dialog.setValue(min(snap.done, snap.total))
+        else:
+            self._dialog.setRange(0, 0)  # unknown length: a busy indicator
+        if not snap.cancelled:
+            text = snap.message or self._handle.title
+            if snap.total:
+                text += f"\n{snap.done:,} / {snap.total:,}"
+            self._dialog.setLabelText(text)
+
+    def close_dialog(self) -> None:
+        self._timer.stop()
+        if self._dialog is not None and shiboken6.isValid(self._dialog):
+            if self._cancellable:
+                # QProgressDialog emits canceled when closed: that is not the user cancelling.
+                self._dialog.canceled.disconnect(self._cancel)
+            self._dialog.close()
+            self._dialog.deleteLater()
+        self._dialog = None

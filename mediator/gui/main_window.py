@@ -1,0 +1,447 @@
+"""The main window: batches, cases with their detail panel, dashboard; menus, toolbar, status bar.
+
+Layout comes from forms/main_window.ui (compiled to ui_main_window.py); this class wires behaviour.
+The import and document dialogs are written separately and may be absent: their actions are then
+disabled with a tooltip saying so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QSettings, QTimer, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QMainWindow, QMessageBox, QStyle, QWidget
+
+from mediator import __version__
+from mediator.domain.workflow import STATUS_ORDER, CaseStatus
+from mediator.gui.batch_list import BatchListModel, install_batch_view, status_legend
+from mediator.gui.case_detail import CaseDetailPanel, document_preview_class
+from mediator.gui.case_table import COLUMN_INDEX, CaseTableModel, FilterDebouncer
+from mediator.gui.errors import show_error
+from mediator.gui.settings import DUE_WITHIN_DAYS, LANGUAGE, Preferences, WindowState
+from mediator.gui.ui_main_window import Ui_MainWindow
+from mediator.i18n import _
+from mediator.services.case_list import CaseFilter, filter_choices
+from mediator.store.database import Database
+
+log = logging.getLogger("mediator.gui")
+
+# Default column widths of the case table (pixels) before the user arranges them.
+_CASE_COLUMN_WIDTHS = {
+    "case_number": 175,
+    "investor": 70,
+    "id_number": 150,
+    "phone": 100,
+    "batch": 55,
+    "company": 150,
+    "claimed": 100,
+    "agreed": 100,
+    "status": 95,
+    "mediator": 65,
+    "referred_on": 90,
+}
+_BATCH_COLUMN_WIDTHS = (80, 220, 100, 110, 70)
+BATCHES_TAB, CASES_TAB, DASHBOARD_TAB = range(3)
+
+
+def import_dialog_class() -> type[Any] | None:
+    """The referral-import dialog (written separately); None while it is not installed."""
+    try:
+        from mediator.gui.import_dialog import ImportDialog
+    except ImportError as exc:
+        log.warning("import dialog unavailable: %s", exc)
+        return None
+    return ImportDialog  # type: ignore[no-any-return]
+
+
+class MainWindow(QMainWindow):
+    """The mediator's workbench. Constructed with its collaborators (no globals)."""
+
+    def __init__(
+        self,
+        database: Database,
+        qsettings: QSettings,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.preferences = Preferences(qsettings)
+        self.state = WindowState(qsettings, "main_window")
+        self._today = today
+        self.form = Ui_MainWindow()
+        self.form.setupUi(self)
+        f = self.form
+        self.dashboard: Any = None  # created when its tab is first shown (QtCharts loads then)
+
+        # Batches
+        self.batch_model = BatchListModel(database, today(), self)
+        install_batch_view(f.batchTable, self.batch_model)
+        f.batchesLayout.addWidget(status_legend())
+        f.batchTable.doubleClicked.connect(self._open_batch)
+
+        # Cases
+        self.case_model = CaseTableModel(database, self)
+        f.caseTable.setModel(self.case_model)
+        header = f.caseTable.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        for key, width in _CASE_COLUMN_WIDTHS.items():
+            f.caseTable.setColumnWidth(COLUMN_INDEX[key], width)
+        f.caseTable.verticalHeader().setDefaultSectionSize(f.caseTable.fontMetrics().height() + 8)
+        f.caseTable.selectionModel().currentRowChanged.connect(self._case_selected)
+        self.detail = CaseDetailPanel(database, self.preferences, f.detailHost, today=today)
+        f.detailLayout.addWidget(self.detail)
+        self.detail.case_changed.connect(self._case_changed)
+        self.case_model.filter_applied.connect(self._filter_applied)
+
+        # Filters
+        self._debouncer = FilterDebouncer(self.apply_filter, self)
+        f.filterEdit.textChanged.connect(lambda _t: self._debouncer.poke())
+        f.filterEdit.returnPressed.connect(self._debouncer.flush)
+        self._fill_filter_choices()
+        for combo in (f.statusCombo, f.batchCombo, f.companyCombo, f.mediatorCombo):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        f.personalDataCheck.toggled.connect(self.set_show_personal_data)
+        f.actionShowPersonalData.toggled.connect(self.set_show_personal_data)
+
+        # Status bar
+        self.db_label = QLabel(_("数据库：{url}").format(url=database.url))
+        self.count_label = QLabel()
+        f.statusBar.addWidget(self.count_label, 1)
+        f.statusBar.addPermanentWidget(self.db_label)
+
+        # Actions
+        f.actionQuit.triggered.connect(self.close)
+        f.actionRefresh.triggered.connect(self.refresh)
+        f.actionFindCase.triggered.connect(self._find_case)
+        f.actionViewBatches.triggered.connect(lambda: f.tabs.setCurrentIndex(BATCHES_TAB))
+        f.actionViewCases.triggered.connect(lambda: f.tabs.setCurrentIndex(CASES_TAB))
+        f.actionViewDashboard.triggered.connect(lambda: f.tabs.setCurrentIndex(DASHBOARD_TAB))
+        f.actionPreferences.triggered.connect(self.open_preferences)
+        f.actionPreferences.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+        f.actionAbout.triggered.connect(self._about)
+        f.actionOpenLogFolder.triggered.connect(self._open_log_folder)
+        f.actionImport.triggered.connect(self.open_import)
+        f.actionDocuments.triggered.connect(self.open_documents)
+        # find_spec, not import: the dialogs pull in calamine, reportlab, pyHanko (start-up time).
+        if importlib.util.find_spec("mediator.gui.import_dialog") is None:
+            f.actionImport.setEnabled(False)
+            f.actionImport.setToolTip(_("本版本尚未安装导入功能"))
+        if importlib.util.find_spec("mediator.gui.document_preview") is None:
+            f.actionDocuments.setEnabled(False)
+            f.actionDocuments.setToolTip(_("本版本尚未安装文书生成功能"))
+        f.tabs.currentChanged.connect(self._tab_changed)
+        self._set_icons()
+
+        self._restore_state()
+        self.batch_model.reload()
+        self.apply_filter()
+
+    def _set_icons(self) -> None:
+        # The platform style's own icons: native on Windows, no image files to ship.
+        f = self.form
+        icon = self.style().standardIcon
+        pixmap = QStyle.StandardPixmap
+        f.actionImport.setIcon(icon(pixmap.SP_DialogOpenButton))
+        f.actionDocuments.setIcon(icon(pixmap.SP_FileDialogContentsView))
+        f.actionRefresh.setIcon(icon(pixmap.SP_BrowserReload))
+        f.actionShowPersonalData.setIcon(icon(pixmap.SP_MessageBoxWarning))
+        f.actionQuit.setIcon(icon(pixmap.SP_DialogCloseButton))
+        f.actionAbout.setIcon(icon(pixmap.SP_MessageBoxInformation))
+
+    # --- state -----------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        f = self.form
+        self.state.restore_geometry(self)
+        if not self.state.restore_splitter("cases", f.caseSplitter):
+            f.caseSplitter.setSizes([900, 420])
+        self.state.restore_header("cases", f.caseTable.horizontalHeader())
+        if not self.state.restore_header("batches", f.batchTable.horizontalHeader()):
+            for column, width in enumerate(_BATCH_COLUMN_WIDTHS):
+                f.batchTable.setColumnWidth(column, width)
+        # Last filters: signals blocked so that one query runs, after all are set.
+        widgets = (f.filterEdit, f.statusCombo, f.batchCombo, f.companyCombo, f.mediatorCombo)
+        for widget in widgets:
+            widget.blockSignals(True)
+        f.filterEdit.setText(str(self.state.value("filter_text", "") or ""))
+        for name, combo in self._combos().items():
+            saved = self.state.value(f"filter_{name}", "")
+            index = combo.findData(saved) if saved not in ("", None) else 0
+            combo.setCurrentIndex(max(0, index))
+        for widget in widgets:
+            widget.blockSignals(False)
+        tab = self.state.value("tab", CASES_TAB)
+        try:
+            f.tabs.setCurrentIndex(int(tab))
+        except (TypeError, ValueError):
+            f.tabs.setCurrentIndex(CASES_TAB)
+
+    def save_state(self) -> None:
+        f = self.form
+        self.state.save_geometry(self)
+        self.state.save_splitter("cases", f.caseSplitter)
+        self.state.save_header("cases", f.caseTable.horizontalHeader())
+        self.state.save_header("batches", f.batchTable.horizontalHeader())
+        self.state.save_value("filter_text", f.filterEdit.text())
+        for name, combo in self._combos().items():
+            data = combo.currentData()
+            self.state.save_value(f"filter_{name}", "" if data is None else data)
+        self.state.save_value("tab", f.tabs.currentIndex())
+        self.state.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)
+
+    # --- filters ---------------------------------------------------------------------------------
+
+    def _combos(self) -> dict[str, QComboBox]:
+        f = self.form
+        return {
+            "status": f.statusCombo,
+            "batch": f.batchCombo,
+            "company": f.companyCombo,
+            "mediator": f.mediatorCombo,
+        }
+
+    def _fill_filter_choices(self) -> None:
+        f = self.form
+        with self.database.session() as session:
+            choices = filter_choices(session)
+        lists: dict[str, tuple[str, list[tuple[str, Any]]]] = {
+            "status": (_("全部状态"), [(s.label, s.value) for s in STATUS_ORDER]),
+            "batch": (_("全部批次"), [(c.label, c.id) for c in choices.batches]),
+            "company": (_("全部上市公司"), [(c.label, c.id) for c in choices.companies]),
+            "mediator": (_("全部调解员"), [(c.label, c.id) for c in choices.mediators]),
+        }
+        for name, combo in self._combos().items():
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            everything, items = lists[name]
+            combo.addItem(everything, None)
+            for label, data in items:
+                combo.addItem(label, data)
+            combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
+            combo.blockSignals(False)
+        f.statusCombo.setMinimumContentsLength(6)
+
+    def current_filter(self) -> CaseFilter:
+        f = self.form
+        status = f.statusCombo.currentData()
+        return CaseFilter(
+            text=f.filterEdit.text(),
+            status=CaseStatus(status) if status else None,
+            company_id=f.companyCombo.currentData(),
+            mediator_id=f.mediatorCombo.currentData(),
+            batch_id=f.batchCombo.currentData(),
+        )
+
+    def apply_filter(self) -> None:
+        """Query with the filters as they stand (called 150 ms after the last keystroke)."""
+        selected = self.selected_case_id()
+        self.case_model.set_filter(self.current_filter())
+        if selected is not None:
+            row = self.case_model.row_of(selected)
+            if row is not None:
+                self.form.caseTable.selectRow(row)
+
+    def _filter_applied(self) -> None:
+        # The count is a second query over the same rows; run it once the first rows are painted.
+        QTimer.singleShot(0, self.update_counts)
+        if self.case_model.row_of(self.detail.detail.id if self.detail.detail else -1) is None:
+            self.detail.show_case(None)
+
+    def update_counts(self) -> None:
+        with self.database.session() as session:
+            from mediator.services.case_list import count_cases
+
+            total = count_cases(session, CaseFilter())
+        matching = self.case_model.count_matching() if not self.case_model.case_filter.is_empty else total
+        if matching == total:
+            self.count_label.setText(_("共 {total} 件案件").format(total=f"{total:,}"))
+        else:
+            self.count_label.setText(
+                _("筛选出 {matching} 件 / 共 {total} 件案件").format(
+                    matching=f"{matching:,}", total=f"{total:,}"
+                )
+            )
+
+    # --- personal data ---------------------------------------------------------------------------
+
+    def set_show_personal_data(self, show: bool) -> None:
+        """Unmask ID and phone numbers; switching on is recorded in the audit log."""
+        f = self.form
+        if show == self.case_model.show_personal_data:
+            self._sync_personal_toggles(show)
+            return
+        if show:
+            from mediator.services.cases import audit
+
+            try:
+                with self.database.transaction() as session:
+                    audit(
+                        session,
+                        actor=self.preferences.actor(),
+                        action="show_personal_data",
+                        detail=_("案件列表显示完整身份证号和手机号"),
+                    )
+            except Exception as exc:
+                self._sync_personal_toggles(False)
+                show_error(self, exc)
+                return
+            log.info("personal data shown in the case list")
+        self.case_model.set_show_personal_data(show)
+        self.detail.set_show_personal_data(show)
+        self._sync_personal_toggles(show)
+        f.caseTable.viewport().update()
+
+    def _sync_personal_toggles(self, show: bool) -> None:
+        f = self.form
+        for widget in (f.personalDataCheck, f.actionShowPersonalData):
+            widget.blockSignals(True)
+            widget.setChecked(show)
+            widget.blockSignals(False)
+
+    # --- selection and edits ---------------------------------------------------------------------
+
+    def selected_case_id(self) -> int | None:
+        index = self.form.caseTable.currentIndex()
+        return self.case_model.case_id(index.row()) if index.isValid() else None
+
+    def _case_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        case_id = self.case_model.case_id(current.row()) if current.isValid() else None
+        try:
+            self.detail.show_case(case_id)
+        except Exception as exc:
+            show_error(self, exc)
+
+    def _case_changed(self, case_id: int) -> None:
+        self.case_model.refresh_case(case_id)
+        self.batch_model.reload(self._today())
+        if self.dashboard is not None:
+            self.dashboard.refresh()
+
+    def _open_batch(self, index: QModelIndex) -> None:
+        batch = self.batch_model.batch(index.row())
+        if batch is None:
+            return
+        f = self.form
+        f.batchCombo.setCurrentIndex(max(0, f.batchCombo.findData(batch.id)))
+        f.tabs.setCurrentIndex(CASES_TAB)
+
+    def _find_case(self) -> None:
+        self.form.tabs.setCurrentIndex(CASES_TAB)
+        self.form.filterEdit.setFocus()
+        self.form.filterEdit.selectAll()
+
+    # --- tabs, refresh ---------------------------------------------------------------------------
+
+    def _tab_changed(self, index: int) -> None:
+        if index == DASHBOARD_TAB:
+            self.show_dashboard()
+
+    def show_dashboard(self) -> None:
+        if self.dashboard is None:
+            from mediator.gui.dashboard import DashboardView
+
+            self.dashboard = DashboardView(
+                self.database,
+                self.form.dashboardTab,
+                today=self._today,
+                due_within_days=self.preferences.get(DUE_WITHIN_DAYS),
+            )
+            self.form.dashboardLayout.addWidget(self.dashboard)
+        try:
+            self.dashboard.refresh()
+        except Exception as exc:
+            show_error(self, exc)
+
+    def refresh(self) -> None:
+        """Read everything again (after an import, or F5 when colleagues work on the same database)."""
+        self._fill_filter_choices()
+        self.batch_model.reload(self._today())
+        self.case_model.reload()
+        self.detail._load_mediators()
+        if self.detail.detail is not None:
+            try:
+                self.detail.show_case(self.detail.detail.id)
+            except Exception:
+                self.detail.show_case(None)
+        if self.dashboard is not None and self.form.tabs.currentIndex() == DASHBOARD_TAB:
+            self.dashboard.refresh()
+
+    # --- dialogs ---------------------------------------------------------------------------------
+
+    def open_import(self) -> None:
+        dialog_class = import_dialog_class()
+        if dialog_class is None:
+            QMessageBox.information(self, _("导入"), _("本版本尚未安装导入功能"))
+            return
+        dialog = dialog_class(self.database, self, actor=self.preferences.actor())
+        dialog.finished.connect(lambda _result: self.refresh())
+        dialog.open()
+
+    def document_case_ids(self) -> list[int]:
+        """The selected case, else every case the filter shows (up to 10,000)."""
+        selected = self.selected_case_id()
+        if selected is not None:
+            return [selected]
+        from mediator.services.case_list import case_ids
+
+        with self.database.session() as session:
+            return case_ids(session, self.current_filter(), limit=10_000)
+
+    def open_documents(self) -> None:
+        dialog_class = document_preview_class()
+        if dialog_class is None:
+            QMessageBox.information(self, _("文书"), _("本版本尚未安装文书生成功能。"))
+            return
+        ids = self.document_case_ids()
+        if not ids:
+            QMessageBox.information(self, _("文书"), _("没有可生成文书的案件。"))
+            return
+        dialog = dialog_class(self.database, ids, self)
+        dialog.finished.connect(lambda _result: self.refresh())
+        dialog.open()
+
+    def open_preferences(self) -> None:
+        from mediator.gui.settings_dialog import SettingsDialog
+
+        before = self.preferences.get(LANGUAGE)
+        dialog = SettingsDialog(self.preferences, self)
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+            return
+        if self.preferences.get(LANGUAGE) != before:
+            QMessageBox.information(self, _("首选项"), _("界面语言将在重新启动程序后生效。"))
+        if self.dashboard is not None:
+            self.form.dashboardLayout.removeWidget(self.dashboard)
+            self.dashboard.deleteLater()
+            self.dashboard = None
+            if self.form.tabs.currentIndex() == DASHBOARD_TAB:
+                self.show_dashboard()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            _("关于"),
+            _("证券纠纷委派调解案件管理 {version}\n江苏省证券业协会 · 南京市中级人民法院委派调解").format(
+                version=__version__
+            ),
+        )
+
+    def _open_log_folder(self) -> None:
+        from mediator.logs import log_file_path
+
+        folder = log_file_path().parent
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

@@ -1,0 +1,426 @@
+"""The queries behind the case table: filtered, sorted, paged ids; row data by id; counts.
+
+The GUI model (gui/case_table.py, after Anki's browser DataModel) holds only ids and asks for row
+data of the rows it shows, so the work per screen is a page of ids plus ~40 rows, whatever the
+size of the database. Filtering and sorting happen in the database.
+
+Speed (100,000 cases, SQLite): sorting follows an index (案号 is unique, investor name indexed), so
+an unfiltered first page reads ~200 index entries. A text filter is a ``LIKE '%x%'`` and suffix
+match on ID/phone, which never seeks an index: it scans, about 16 ms at 100,000 rows. Acceptable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, union_all
+from sqlmodel import Session
+
+from mediator.domain.privacy import mask_id_number, mask_phone
+from mediator.domain.validators import to_half_width
+from mediator.domain.workflow import STATUS_ORDER, STEP_DATE_FIELD, CaseStatus
+from mediator.errors import NotFoundError
+from mediator.i18n import _
+from mediator.store.tables import (
+    AuditEventRow,
+    BatchRow,
+    CaseRow,
+    ContactAttemptRow,
+    InstallmentRow,
+    InvestorRow,
+    ListedCompanyRow,
+    MediatorRow,
+)
+
+PAGE_SIZE = 200
+# Digits typed in the filter box are matched as the end of ID and phone numbers from this length:
+# shorter runs of digits are far more likely part of a 案号 (3100) than the tail of an ID.
+MIN_TAIL_DIGITS = 4
+
+
+class SortKey(StrEnum):
+    """The columns the case table can sort on (in the database)."""
+
+    CASE_NUMBER = "case_number"
+    INVESTOR = "investor"
+    BATCH = "batch"
+    COMPANY = "company"
+    CLAIMED = "claimed"
+    AGREED = "agreed"
+    STATUS = "status"
+    MEDIATOR = "mediator"
+    REFERRED_ON = "referred_on"
+    UPDATED = "updated"
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the user typed and picked above the case table. Empty means "all"."""
+
+    text: str = ""
+    status: CaseStatus | None = None
+    company_id: int | None = None
+    mediator_id: int | None = None
+    batch_id: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text.strip() and not any(
+            (self.status, self.company_id, self.mediator_id, self.batch_id)
+        )
+
+
+@dataclass(frozen=True)
+class CaseListRow:
+    """One row of the case table. ``id_number`` and ``phone`` are masked unless asked otherwise."""
+
+    id: int
+    case_number: str
+    investor_name: str
+    id_number: str
+    phone: str
+    batch_number: int
+    company: str
+    claimed_amount: Decimal
+    agreed_amount: Decimal | None
+    status: CaseStatus
+    mediator: str | None
+    referred_on: date
+    version: int
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the company, mediator and batch drop-downs offer."""
+
+    companies: list[Choice]
+    mediators: list[Choice]
+    batches: list[Choice]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_TAIL = re.compile(r"[0-9]+[Xx]?")
+_CASE_NUMBER_CHARS = re.compile(r"[0-9（）苏民初诉前调特号]")
+_NOT_A_NAME = re.compile(r"[0-9（）]")
+
+
+def _text_condition(text: str) -> ColumnElement[bool] | None:
+    needle = " ".join(to_half_width(text).split())
+    if not needle:
+        return None
+    # 案号 are stored with full-width brackets; people type either.
+    case_needle = needle.replace("(", "（").replace(")", "）")
+    contains = f"%{_escape_like(needle)}%"
+    # Skip scans that cannot match, each costs ~5-8 ms at 100,000 rows: names hold no digits or
+    # brackets, ID and phone tails are only digits (and X), 案号 always hold digits or fixed words.
+    investor_conditions: list[ColumnElement[bool]] = []
+    if _TAIL.fullmatch(needle):
+        if len(needle) >= MIN_TAIL_DIGITS:
+            tail = _escape_like(needle.upper())
+            investor_conditions.append(InvestorRow.id_number.like(f"%{tail}", escape="\\"))  # type: ignore[attr-defined]
+            if needle.isdigit():
+                investor_conditions.append(InvestorRow.phone.like(f"%{tail}", escape="\\"))  # type: ignore[union-attr]
+    elif not _NOT_A_NAME.search(case_needle):
+        investor_conditions.append(InvestorRow.name.like(contains, escape="\\"))  # type: ignore[attr-defined]
+    by_number = (
+        CaseRow.case_number.like(f"%{_escape_like(case_needle)}%", escape="\\")  # type: ignore[attr-defined]
+        if _CASE_NUMBER_CHARS.search(case_needle)
+        else None
+    )
+    by_investor = (
+        CaseRow.investor_id.in_(select(InvestorRow.id).where(or_(*investor_conditions)))  # type: ignore[attr-defined]
+        if investor_conditions
+        else None
+    )
+    if by_number is not None and by_investor is not None:
+        # Two narrow scans united, rather than one OR: the 案号 scan reads only the unique index on
+        # case_number, the investor scan only the investor table, and the cases of matching
+        # investors come through the investor_id index. An OR makes the database fetch every case
+        # row to test both sides: 30 ms instead of 15 at 100,000 cases (SQLite).
+        return CaseRow.id.in_(  # type: ignore[union-attr]
+            union_all(select(CaseRow.id).where(by_number), select(CaseRow.id).where(by_investor))
+        )
+    if by_number is not None:
+        # Alone, the 案号 condition stays in the main query: the database walks the case_number
+        # index in display order and stops after one page.
+        return by_number
+    if by_investor is not None:
+        return by_investor
+    return false()
+
+
+def _filtered(query: Select[Any], flt: CaseFilter) -> Select[Any]:
+    conditions: list[ColumnElement[bool]] = []
+    if flt.status is not None:
+        conditions.append(CaseRow.status == CaseStatus(flt.status).value)  # type: ignore[arg-type]
+    if flt.company_id is not None:
+        conditions.append(CaseRow.company_id == flt.company_id)  # type: ignore[arg-type]
+    if flt.mediator_id is not None:
+        conditions.append(CaseRow.mediator_id == flt.mediator_id)  # type: ignore[arg-type]
+    if flt.batch_id is not None:
+        conditions.append(CaseRow.batch_id == flt.batch_id)  # type: ignore[arg-type]
+    text = _text_condition(flt.text)
+    if text is not None:
+        conditions.append(text)
+    return query.where(and_(*conditions)) if conditions else query
+
+
+def _status_rank() -> ColumnElement[int]:
+    # Sort statuses in workflow order, not alphabetically by their code.
+    return case({s.value: i for i, s in enumerate(STATUS_ORDER)}, value=CaseRow.status, else_=99)
+
+
+def _sorted(query: Select[Any], sort: SortKey, descending: bool) -> Select[Any]:
+    key: Any
+    if sort is SortKey.INVESTOR:
+        query = query.join(InvestorRow, InvestorRow.id == CaseRow.investor_id)  # type: ignore[arg-type]
+        key = InvestorRow.name
+    elif sort is SortKey.BATCH:
+        query = query.join(BatchRow, BatchRow.id == CaseRow.batch_id)  # type: ignore[arg-type]
+        key = BatchRow.number
+    elif sort is SortKey.COMPANY:
+        query = query.join(ListedCompanyRow, ListedCompanyRow.id == CaseRow.company_id)  # type: ignore[arg-type]
+        key = ListedCompanyRow.name
+    elif sort is SortKey.MEDIATOR:
+        query = query.outerjoin(MediatorRow, MediatorRow.id == CaseRow.mediator_id)  # type: ignore[arg-type]
+        key = MediatorRow.name
+    elif sort is SortKey.STATUS:
+        key = _status_rank()
+    else:
+        key = {
+            SortKey.CASE_NUMBER: CaseRow.case_number,
+            SortKey.CLAIMED: CaseRow.claimed_amount,
+            SortKey.AGREED: CaseRow.agreed_amount,
+            SortKey.REFERRED_ON: CaseRow.referred_on,
+            SortKey.UPDATED: CaseRow.updated_at,
+        }[sort]
+    if descending:
+        return query.order_by(key.desc(), CaseRow.id.desc())  # type: ignore[union-attr]
+    return query.order_by(key.asc(), CaseRow.id.asc())  # type: ignore[union-attr]
+
+
+def case_ids(
+    session: Session,
+    flt: CaseFilter,
+    sort: SortKey = SortKey.CASE_NUMBER,
+    descending: bool = False,
+    *,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> list[int]:
+    """One page of matching case ids in display order."""
+    query = _sorted(_filtered(select(CaseRow.id), flt), SortKey(sort), descending)
+    return list(session.scalars(query.offset(offset).limit(limit)))
+
+
+def count_cases(session: Session, flt: CaseFilter) -> int:
+    """How many cases match (shown in the status bar)."""
+    query = _filtered(select(func.count()).select_from(CaseRow), flt)
+    return int(session.scalar(query) or 0)
+
+
+def case_rows(
+    session: Session, ids: Sequence[int], *, show_personal_data: bool = False
+) -> dict[int, CaseListRow]:
+    """Row data for ``ids`` (any order; missing ids, e.g. deleted cases, are left out).
+
+    ID and phone numbers come masked unless ``show_personal_data``: the caller records that choice
+    in the audit log (the rule: personal data masked in lists unless the user asks).
+    """
+    if not ids:
+        return {}
+    query = (
+        select(
+            CaseRow.id,
+            CaseRow.case_number,
+            InvestorRow.name,
+            InvestorRow.id_number,
+            InvestorRow.phone,
+            BatchRow.number,
+            ListedCompanyRow.name,
+            CaseRow.claimed_amount,
+            CaseRow.agreed_amount,
+            CaseRow.status,
+            MediatorRow.name,
+            CaseRow.referred_on,
+            CaseRow.version,
+        )
+        .join(InvestorRow, InvestorRow.id == CaseRow.investor_id)  # type: ignore[arg-type]
+        .join(BatchRow, BatchRow.id == CaseRow.batch_id)  # type: ignore[arg-type]
+        .join(ListedCompanyRow, ListedCompanyRow.id == CaseRow.company_id)  # type: ignore[arg-type]
+        .outerjoin(MediatorRow, MediatorRow.id == CaseRow.mediator_id)  # type: ignore[arg-type]
+        .where(CaseRow.id.in_(list(ids)))  # type: ignore[union-attr]
+    )
+    rows: dict[int, CaseListRow] = {}
+    for r in session.execute(query):
+        rows[r[0]] = CaseListRow(
+            id=r[0],
+            case_number=r[1],
+            investor_name=r[2],
+            id_number=r[3] if show_personal_data else mask_id_number(r[3]),
+            phone=(r[4] or "") if show_personal_data else mask_phone(r[4]),
+            batch_number=r[5],
+            company=r[6],
+            claimed_amount=r[7],
+            agreed_amount=r[8],
+            status=CaseStatus(r[9]),
+            mediator=r[10],
+            referred_on=r[11],
+            version=r[12],
+        )
+    return rows
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    """Companies, mediators and batches for the filter drop-downs, in display order."""
+    companies = [
+        Choice(i, name)
+        for i, name in session.execute(
+            select(ListedCompanyRow.id, ListedCompanyRow.name).order_by(ListedCompanyRow.name)  # type: ignore[arg-type]
+        )
+    ]
+    mediators = [
+        Choice(i, name)
+        for i, name in session.execute(
+            select(MediatorRow.id, MediatorRow.name).order_by(MediatorRow.name)  # type: ignore[arg-type]
+        )
+    ]
+    batches = [
+        Choice(i, _("第{number}批").format(number=number))
+        for i, number in session.execute(
+            select(BatchRow.id, BatchRow.number).order_by(BatchRow.number)  # type: ignore[arg-type]
+        )
+    ]
+    return FilterChoices(companies, mediators, batches)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    actor: str
+    action: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    at: datetime
+    channel: str
+    outcome: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class InstallmentLine:
+    sequence: int
+    due_date: date
+    amount: Decimal
+    paid_on: date | None
+    paid_amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """Everything the case detail panel shows. ID and phone masked unless asked otherwise."""
+
+    id: int
+    version: int
+    case_number: str
+    status: CaseStatus
+    failure_reason: str | None
+    batch_id: int
+    batch_number: int
+    company: str
+    investor_name: str
+    id_number: str
+    phone: str
+    address: str
+    agent: str
+    claimed_amount: Decimal
+    agreed_amount: Decimal | None
+    mediator_id: int | None
+    step_dates: dict[CaseStatus, date]
+    history: list[HistoryLine]
+    contacts: list[ContactLine]
+    installments: list[InstallmentLine]
+    personal_data_shown: bool
+
+    @property
+    def paid_total(self) -> Decimal:
+        return sum((i.paid_amount or Decimal("0.00") for i in self.installments), Decimal("0.00"))
+
+
+def case_detail(session: Session, case_id: int, *, show_personal_data: bool = False) -> CaseDetail:
+    """Read one case with its history, contact attempts and installments."""
+    case = session.get(CaseRow, case_id)
+    if case is None:
+        raise NotFoundError(_("案件不存在（编号 {id}），可能已被删除。").format(id=case_id))
+    investor = session.get(InvestorRow, case.investor_id)
+    batch = session.get(BatchRow, case.batch_id)
+    company = session.get(ListedCompanyRow, case.company_id)
+    assert investor is not None and batch is not None and company is not None  # foreign keys
+    history = [
+        HistoryLine(e.at, e.actor, e.action, e.detail)
+        for e in session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.case_id == case_id)  # type: ignore[arg-type]
+            .order_by(AuditEventRow.at.desc(), AuditEventRow.id.desc())  # type: ignore[attr-defined,union-attr]
+        )
+    ]
+    contacts = [
+        ContactLine(c.at, c.channel, c.outcome, c.note)
+        for c in session.scalars(
+            select(ContactAttemptRow)
+            .where(ContactAttemptRow.case_id == case_id)  # type: ignore[arg-type]
+            .order_by(ContactAttemptRow.at.desc())  # type: ignore[attr-defined]
+        )
+    ]
+    installments = [
+        InstallmentLine(i.sequence, i.due_date, i.amount, i.paid_on, i.paid_amount)
+        for i in session.scalars(
+            select(InstallmentRow)
+            .where(InstallmentRow.case_id == case_id)  # type: ignore[arg-type]
+            .order_by(InstallmentRow.sequence)  # type: ignore[arg-type]
+        )
+    ]
+    steps = {
+        status: getattr(case, field) for status, field in STEP_DATE_FIELD.items() if getattr(case, field)
+    }
+    return CaseDetail(
+        id=case_id,
+        version=case.version,
+        case_number=case.case_number,
+        status=CaseStatus(case.status),
+        failure_reason=case.failure_reason,
+        batch_id=batch.id or 0,
+        batch_number=batch.number,
+        company=company.name,
+        investor_name=investor.name,
+        id_number=investor.id_number if show_personal_data else mask_id_number(investor.id_number),
+        phone=(investor.phone or "") if show_personal_data else mask_phone(investor.phone),
+        address=investor.address or "",
+        agent=investor.agent or "",
+        claimed_amount=case.claimed_amount,
+        agreed_amount=case.agreed_amount,
+        mediator_id=case.mediator_id,
+        step_dates=steps,
+        history=history,
+        contacts=contacts,
+        installments=installments,
+        personal_data_shown=show_personal_data,
+    )
