@@ -244,6 +244,206 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _date_arg(text: str | None, option: str) -> Any:
+    """A date option (2025-03-03 or 2025/3/3) or None; a clear error naming the option."""
+    from datetime import date
+
+    if text is None:
+        return None
+    cleaned = text.strip().replace("/", "-").replace(".", "-")
+    try:
+        year, month, day = (int(part) for part in cleaned.split("-"))
+        return date(year, month, day)
+    except ValueError:
+        message = _("{option} 的日期无法识别：{text}（请写作 2025-03-03）。")
+        raise UserError(message.format(option=option, text=text)) from None
+
+
+def cmd_agreements(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mediator.services.agreement_pdf import generate_agreements
+
+    db = _open(args)
+    try:
+        run = generate_agreements(db, batch=args.batch, out_dir=Path(args.out), jobs=args.jobs)
+    finally:
+        db.dispose()
+    print(
+        _("已生成调解协议书 {count} 份，保存在 {folder}（用时 {seconds:.1f} 秒）。").format(
+            count=run.count, folder=args.out, seconds=run.seconds
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_sign_package(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mediator.services.signing import MANIFEST_JSON, MANIFEST_XLSX, write_sign_package
+
+    db = _open(args)
+    try:
+        package = write_sign_package(db, args.batch, Path(args.out), actor=_actor(), jobs=args.jobs)
+    finally:
+        db.dispose()
+    print(
+        _("签署包已写入 {folder}：协议书 {count} 份，清单 {xlsx}、{json}。").format(
+            folder=args.out, count=package.count, xlsx=MANIFEST_XLSX, json=MANIFEST_JSON
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_signed_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mediator.services.signing import import_signed
+
+    db = _open(args)
+    try:
+        report = import_signed(
+            db,
+            Path(args.folder),
+            trust_roots=Path(args.trust_roots) if args.trust_roots else None,
+            strict=args.strict,
+            actor=_actor(),
+        )
+    finally:
+        db.dispose()
+    if args.json:
+        print_json(report.as_json())
+    else:
+        print(report.as_text())
+    # Rejected files are reported, not an error of the command: the others were registered.
+    return EXIT_OK if report.count("rejected") == 0 else EXIT_FILE_ERRORS
+
+
+def cmd_signing_status(args: argparse.Namespace) -> int:
+    from mediator.services.signing import format_span, signing_status
+
+    db = _open(args)
+    try:
+        with db.session() as session:
+            status = signing_status(session, args.batch)
+    finally:
+        db.dispose()
+    if args.json:
+        print_json(status.as_json())
+        return EXIT_OK
+    print(
+        _("第{n}批：已签署 {signed} 件，待签署 {agreed} 件。").format(
+            n=status.batch_number, signed=status.signed, agreed=status.agreed
+        )
+    )
+    if status.package_at is None:
+        print(_("尚未生成签署包。"))
+    else:
+        print(_("签署包生成于 {at}。").format(at=status.package_at.astimezone().strftime("%Y-%m-%d %H:%M")))
+    if status.turnaround is not None:
+        median, longest = status.turnaround
+        print(
+            _("签署用时：中位数 {median}，最长 {longest}。").format(
+                median=format_span(median), longest=format_span(longest)
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_confirmation(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mediator.services.confirmation import write_confirmation_applications
+
+    db = _open(args)
+    try:
+        run = write_confirmation_applications(
+            db, args.batch, Path(args.out), per_batch=True if args.per_batch else None
+        )
+    finally:
+        db.dispose()
+    kind = _("每批一份（附案件清单）") if run.per_batch else _("每案一份")
+    print(
+        _("已生成司法确认申请书 {files} 份（{kind}，涉及 {cases} 件案件），保存在 {folder}。").format(
+            files=len(run.files), kind=kind, cases=run.cases, folder=args.out
+        )
+    )
+    earliest = run.earliest_window()
+    if earliest is not None:
+        from datetime import datetime
+
+        today = datetime.now().astimezone().date()
+        overdue = sum(1 for _case, window in run.windows if window.days_left(today) < 0)
+        print(
+            _("最早的申请期限：{end}（{case}）；已过期 {overdue} 件。").format(
+                end=earliest[1].end.isoformat(), case=earliest[0], overdue=overdue
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_confirmation_record(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from mediator.services.confirmation import record_confirmation
+
+    applied = _date_arg(args.applied, "--applied")
+    ruling_date = _date_arg(args.ruling_date, "--ruling-date")
+    db = _open(args)
+    try:
+        with db.transaction() as session:
+            record = record_confirmation(
+                session,
+                args.case,
+                applied=applied,
+                ruling=args.ruling,
+                ruling_date=ruling_date,
+                actor=_actor(),
+            )
+    finally:
+        db.dispose()
+    from mediator.domain.workflow import CaseStatus
+
+    print(_("{case}：{status}").format(case=record.case_number, status=CaseStatus(record.status).label))
+    if record.application_date:
+        print(_("申请日期：{day}").format(day=record.application_date.isoformat()))
+    if record.ruling_number:
+        print(_("裁定：{number}（{day}）").format(number=record.ruling_number, day=record.ruling_date))
+    if record.window is not None:
+        today = datetime.now().astimezone().date()
+        print(
+            _("申请司法确认的期限：{end}（{left}）").format(
+                end=record.window.end.isoformat(),
+                left=_("还剩 {n} 天").format(n=record.window.days_left(today))
+                if record.window.days_left(today) >= 0
+                else _("已过期"),
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mediator.services.court_report import write_court_report
+
+    db = _open(args)
+    try:
+        files = write_court_report(
+            db,
+            args.batch,
+            Path(args.out),
+            pdf=Path(args.pdf) if args.pdf else None,
+            show_personal_data=args.show_personal_data,
+            actor=_actor(),
+        )
+    finally:
+        db.dispose()
+    written = [str(p) for p in (files.xlsx, files.pdf) if p is not None]
+    print(_("反馈表已写入 {files}（{cases} 件案件）。").format(files="、".join(written), cases=files.cases))
+    return EXIT_OK
+
+
 # --- parser ---------------------------------------------------------------------------------------
 
 
@@ -294,6 +494,59 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--errors-out", metavar="PATH", help=_("把有问题的行写入此 .xlsx 文件，附错误说明"))
     imports.add_argument("--json", action="store_true", help=_("以 JSON 输出结果"))
     imports.set_defaults(handler=cmd_import)
+
+    batch_help = _("批次，如“第15批”或 15")
+    agreements = commands.add_parser("agreements", help=_("生成调解协议书（每案一份 PDF）"))
+    agreements.add_argument("--batch", metavar="NO", required=True, help=batch_help)
+    agreements.add_argument("--out", metavar="DIR", required=True, help=_("保存 PDF 的文件夹"))
+    agreements.add_argument("--jobs", metavar="N", type=int, default=2, help=_("并行进程数（默认 2）"))
+    agreements.set_defaults(handler=cmd_agreements)
+
+    sign_package = commands.add_parser("sign-package", help=_("生成供法院云签署的签署包（协议书与清单）"))
+    sign_package.add_argument("--batch", metavar="NO", required=True, help=batch_help)
+    sign_package.add_argument("--out", metavar="DIR", required=True, help=_("保存签署包的文件夹"))
+    sign_package.add_argument("--jobs", metavar="N", type=int, default=2, help=_("并行进程数（默认 2）"))
+    sign_package.set_defaults(handler=cmd_sign_package)
+
+    signed_import = commands.add_parser("signed-import", help=_("导入已签署的协议书并验证电子签名"))
+    signed_import.add_argument("folder", metavar="DIR", help=_("存放已签署 PDF 的文件夹"))
+    signed_import.add_argument("--trust-roots", metavar="FILE.pem", help=_("受信任的根证书（PEM）"))
+    signed_import.add_argument(
+        "--strict", action="store_true", help=_("严格模式：证书不在受信任根证书之下的签名一律拒收")
+    )
+    signed_import.add_argument("--json", action="store_true", help=_("以 JSON 输出结果"))
+    signed_import.set_defaults(handler=cmd_signed_import)
+
+    signing_status = commands.add_parser("signing-status", help=_("某批次的签署进度与签署用时"))
+    signing_status.add_argument("--batch", metavar="NO", required=True, help=batch_help)
+    signing_status.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    signing_status.set_defaults(handler=cmd_signing_status)
+
+    confirmation = commands.add_parser("confirmation", help=_("生成司法确认申请书"))
+    confirmation.add_argument("--batch", metavar="NO", required=True, help=batch_help)
+    confirmation.add_argument("--out", metavar="DIR", required=True, help=_("保存 PDF 的文件夹"))
+    confirmation.add_argument(
+        "--per-batch",
+        action="store_true",
+        help=_("每批一份申请书并附案件清单（默认每案一份，或按设置 confirmation_per_batch）"),
+    )
+    confirmation.set_defaults(handler=cmd_confirmation)
+
+    confirmation_record = commands.add_parser("confirmation-record", help=_("登记司法确认的申请日期与裁定"))
+    confirmation_record.add_argument("--case", metavar="案号", required=True, help=_("案号"))
+    confirmation_record.add_argument("--applied", metavar="DATE", help=_("申请日期，如 2025-04-01"))
+    confirmation_record.add_argument("--ruling", metavar="NO", help=_("裁定案号，如（2025）苏01民特88号"))
+    confirmation_record.add_argument("--ruling-date", metavar="DATE", help=_("裁定日期"))
+    confirmation_record.set_defaults(handler=cmd_confirmation_record)
+
+    report = commands.add_parser("report", help=_("生成向法院反馈的调解情况表（xlsx 或 PDF）"))
+    report.add_argument("--batch", metavar="NO", required=True, help=batch_help)
+    report.add_argument("--out", metavar="FILE", required=True, help=_("输出文件（.xlsx 或 .pdf）"))
+    report.add_argument("--pdf", metavar="FILE.pdf", help=_("另存一份 PDF"))
+    report.add_argument(
+        "--show-personal-data", action="store_true", help=_("显示完整身份证件号码（会记入操作日志）")
+    )
+    report.set_defaults(handler=cmd_report)
 
     # Further commands (import, agreements, sign-package, signed-import, report...) go above.
     return parser

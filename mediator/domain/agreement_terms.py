@@ -28,7 +28,8 @@ DEFAULT_ORIGINALS = 4
 # The three AcroForm signature fields, in the order the signature blocks are printed.
 SIGNATURE_FIELDS: tuple[str, ...] = ("investor", "company", "mediator")
 
-CASE_FEE_BEARERS = {"company": "被申请人", "investor": "申请人", "halved": "双方各半", "waived": "免交"}
+# Who bears the case fee (案件受理费), as the agreement words it (甲方 investor, 乙方 company).
+CASE_FEE_BEARERS = {"company": "乙方", "investor": "甲方", "halved": "甲乙双方各半"}
 
 _NUMBER_FORMAT = "苏证调〔{year}〕第{sequence:04d}号"
 _NUMBER_PATTERN = re.compile(r"苏证调〔(\d{4})〕第(\d{4,})号")
@@ -106,7 +107,9 @@ class AgreementData:
 
     def canonical_json(self) -> str:
         """The data as JSON with sorted keys, amounts as fixed-point strings, dates as ISO dates."""
-        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
+        return json.dumps(
+            asdict(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain
+        )
 
     def fingerprint(self) -> str:
         """SHA-256 (hex) of ``canonical_json``: the same data gives the same fingerprint everywhere."""
