@@ -8,8 +8,6 @@ Rows go in as plain dicts in bulk statements (one transaction, the caller's).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import random
 from dataclasses import dataclass, field
@@ -18,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, insert, select, update
 from sqlmodel import Session
 
 from mediator.domain.deadlines import WorkCalendar
@@ -299,6 +297,7 @@ def load_demo(session: Session, *, reset: bool = False, progress: Progress | Non
         step(session)
         if progress is not None:
             progress.update(done)
+    _fingerprint_agreements(session)
     log.info("demo data loaded: %d cases", len(plan.cases))
     return DemoResult(
         batches=len(_BATCHES),
@@ -309,6 +308,19 @@ def load_demo(session: Session, *, reset: bool = False, progress: Progress | Non
         paid_total=sum((i["paid_amount"] or Decimal("0.00") for i in plan.installments), Decimal("0.00")),
         reset=reset,
         counts=plan.counts(),
+    )
+
+
+def _fingerprint_agreements(session: Session) -> None:
+    """Give every demo agreement the fingerprint its PDF carries, so that signed copies made from
+    the demo match their cases in ``signed-import``."""
+    from mediator.services.document_data import load_case_documents
+
+    case_ids = list(session.scalars(select(AgreementRow.case_id)))
+    documents = load_case_documents(session, case_ids=case_ids, save=False)
+    session.execute(
+        update(AgreementRow),
+        [{"id": d.agreement_id, "fingerprint": d.data.fingerprint()} for d in documents],
     )
 
 
@@ -783,26 +795,14 @@ class _DemoBuilder:
         year = kept[CaseStatus.AGREED].year
         self._agreement_numbers[year] = self._agreement_numbers.get(year, 0) + 1
         number = f"苏证调〔{year}〕第{self._agreement_numbers[year]:04d}号"
-        # Placeholder for the fingerprint the agreement PDF carries: SHA-256 over its key data.
-        key_data = {
-            "number": number,
-            "case_number": case["case_number"],
-            "investor": investor["name"],
-            "id_number": investor["id_number"],
-            "company": _COMPANIES[company].name,
-            "amount": str(amount),
-            "installments": [[str(i["due_date"]), str(i["amount"])] for i in installments],
-        }
-        fingerprint = hashlib.sha256(
-            json.dumps(key_data, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        ).hexdigest()
         agreement_index = len(self.plan.agreements)
         self.plan.agreements.append(
             {
                 "_case": case_index,
                 "number": number,
                 "amount": amount,
-                "fingerprint": fingerprint,
+                # The real fingerprint needs the stored rows: _fingerprint_agreements fills it in.
+                "fingerprint": "",
                 "case_fee_bearer": "company",
                 "payment_account": _COMPANIES[company].payment_method,
                 "created_at": _at(kept[CaseStatus.AGREED], 16, 0),

@@ -272,3 +272,13 @@ def test_two_loads_are_identical(any_database: Database, demo_db: Database) -> N
             )
 
     assert fingerprint(any_database) == fingerprint(demo_db)
+
+
+def test_demo_agreements_carry_the_fingerprint_their_pdf_prints(session: Session) -> None:
+    """Signed copies of demo agreements must match their cases in signed-import."""
+    from mediator.services.document_data import load_case_documents
+
+    stored = {a.case_id: a.fingerprint for a in session.scalars(select(AgreementRow))}
+    documents = load_case_documents(session, case_ids=list(stored), save=False)
+    assert len(documents) == len(stored) > 400
+    assert all(stored[d.case_id] == d.data.fingerprint() for d in documents)
