@@ -1,0 +1,128 @@
+"""Benchmark: importing a 100,000-row referral list against a bare python-calamine read of it.
+
+Run from the repository root:  python tests/benchmarks/bench_import.py [--rows 100000] [--keep DIR]
+
+Makes a messy .xlsx (title rows, amounts typed many ways, blank rows, a 合计 row) with xlsxwriter
+in constant-memory mode, then times two whole processes, best of ``--repeat``:
+``python -c "<python-calamine reads the whole sheet into Python rows (to_python())>"`` and
+``mediator --db sqlite:///<tmp>/bench.db import FILE`` on a database already created (so the
+schema migration is not counted). Prints ``figure: value unit`` lines: calamine_read, import,
+ratio (target ≤ 2.5) and peak_memory of the import (the CLI process plus its writer process,
+sampled; target < 400 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.services.messy_lists import make_investors, write_xlsx  # noqa: E402
+
+READ_SCRIPT = (
+    "import sys\n"
+    "from python_calamine import CalamineWorkbook\n"
+    "rows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()\n"
+)
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of ``pid`` and its children (Linux /proc), in KiB; 0 when unreadable."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(child) for child in children]
+    except OSError:
+        pass
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def run(command: list[str]) -> tuple[float, int, int]:
+    """Wall time (s), peak resident memory (MB) and exit code of one child process.
+
+    Peak memory is the larger of the child's ru_maxrss and the sampled sum over the child and its
+    own children (the import may start a writer process: both count).
+    """
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kib(child.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert child.stderr is not None
+    errors = child.stderr.read()  # until the child closes it (it exits)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    child.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code:
+        sys.stderr.write(errors.decode("utf-8", "replace"))
+    # ru_maxrss is in KiB on Linux.
+    return elapsed, max(usage.ru_maxrss, peak) // 1024, code
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs of each process")
+    parser.add_argument("--keep", type=Path, help="keep the generated file and database here")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-import-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"referrals-{args.rows}.xlsx"
+    started = time.perf_counter()
+    write_xlsx(path, make_investors(args.rows, seed=11, first_case=100_000), constant_memory=True)
+    print(f"generate: {time.perf_counter() - started:.2f} s ({path.stat().st_size // 1024} KiB)")
+    mediator = [sys.executable, "-m", "mediator.cli"]
+    read_times, import_times, memory = [], [], 0
+    for _round in range(args.repeat):
+        db = folder / "bench.db"
+        for leftover in folder.glob("bench.db*"):
+            leftover.unlink()
+        url = f"sqlite:///{db}"
+        subprocess.run([*mediator, "--db", url, "stats"], check=True, capture_output=True)
+        seconds, _mb, code = run([sys.executable, "-c", READ_SCRIPT, str(path)])
+        read_times.append(seconds)
+        seconds, mb, code = run([*mediator, "--db", url, "import", str(path)])
+        if code != 0:
+            print(f"import failed with exit code {code}")
+            return 1
+        import_times.append(seconds)
+        memory = max(memory, mb)
+    read, imported = min(read_times), min(import_times)
+    print(f"rows: {args.rows}")
+    print(f"calamine_read: {read:.2f} s")
+    print(f"import: {imported:.2f} s")
+    print(f"ratio: {imported / read:.2f}")
+    print(f"peak_memory: {memory} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
