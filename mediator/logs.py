@@ -21,10 +21,24 @@ class PersonalDataFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = _ID_OR_PHONE.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 3), message)
+        masked = mask_personal_numbers(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # A traceback's exception message can quote the offending value (an ID in a
+            # ValidationError): format it here, masked, so the handler's formatter reuses it.
+            record.exc_text = mask_personal_numbers(_FORMATTER.formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = mask_personal_numbers(record.exc_text)
         return True
+
+
+_FORMATTER = logging.Formatter()
+
+
+def mask_personal_numbers(text: str) -> str:
+    """Mask everything in ``text`` that looks like a resident ID or a mainland mobile number."""
+    return _ID_OR_PHONE.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 3), text)
 
 
 def log_file_path() -> Path:
