@@ -16,6 +16,7 @@ from decimal import Decimal
 from mediator.domain.money import FEN, parse_amount
 from mediator.domain.validators import (
     canonical_case_number,
+    to_half_width,
     validate_mobile,
     validate_person_name,
     validate_resident_id,
@@ -73,8 +74,11 @@ def case_number(value: object) -> str:
     text = cell_text(value, "case_number")
     if CANONICAL_CASE_NUMBER.fullmatch(text):
         return text
-    if _HALF_WIDTH_CASE_NUMBER.fullmatch(text):
-        return f"（{text[1:5]}）{text[6:]}"
+    # Full-width digits, half-width brackets, stray inner spaces: the validator's own compact form
+    # (half-width, no whitespace) gives the same result when it has the plain shape.
+    compact = "".join(to_half_width(text).split())
+    if _HALF_WIDTH_CASE_NUMBER.fullmatch(compact):
+        return f"（{compact[1:5]}）{compact[6:]}"
     return canonical_case_number(text)
 
 
@@ -84,15 +88,28 @@ def resident_id(text: str) -> str:
     value = text[:17] + "X" if text[-1:] == "x" else text
     if (
         _RESIDENT_ID.fullmatch(value)
-        and _EARLIEST_BIRTH <= value[6:14] <= _TODAY
         and _ID_CHECK_CHARS[(2 * int(value[:17], 13)) % 11] == value[17]
+        and _birth_ok(value[6:14])
     ):
-        try:
-            date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-            return value
-        except ValueError:
-            pass
+        return value
     return validate_resident_id(text)
+
+
+# Birth dates repeat across a list: each YYYYMMDD is checked once.
+_BIRTHS: dict[str, bool] = {}
+
+
+def _birth_ok(digits: str) -> bool:
+    known = _BIRTHS.get(digits)
+    if known is None:
+        known = _EARLIEST_BIRTH <= digits <= _TODAY
+        if known:
+            try:
+                date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+            except ValueError:
+                known = False
+        _BIRTHS[digits] = known
+    return known
 
 
 def person_name(text: str) -> str:
@@ -111,6 +128,12 @@ def amount(value: object) -> Decimal:
     if PLAIN_AMOUNT.fullmatch(text):
         return Decimal(text).quantize(FEN)
     match = _DECORATED_AMOUNT.fullmatch(text)
+    if match is None and not text.isascii():
+        # Typed with full-width digits (７５９４３９．１): parse_amount reads the half-width form.
+        text = "".join(to_half_width(text).split())
+        if PLAIN_AMOUNT.fullmatch(text):
+            return Decimal(text).quantize(FEN)
+        match = _DECORATED_AMOUNT.fullmatch(text)
     if match:
         return Decimal(match[1].replace(",", "") + (match[2] or "")).quantize(FEN)
     return parse_amount(value)

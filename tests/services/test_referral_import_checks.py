@@ -36,6 +36,10 @@ def _ids(rng: random.Random) -> list[str]:
         )
         values += [good, good.lower(), good[:17] + str((int(good[17]) + 1) % 10 if good[17] != "X" else 0)]
     values += ["32010219800230123X", "020102198001011234", "3201021980010112", "32010220990101123X", " 3201"]
+    # Right check digit, impossible or future birth date: only the date can refuse them.
+    for first17 in ("32010219800230123", "32010220990101123", "32010218991231123", "32010219801301123"):
+        total = sum(int(c) * pow(2, 17 - i, 11) for i, c in enumerate(first17))
+        values.append(first17 + "10X98765432"[total % 11])
     return values
 
 
@@ -59,6 +63,12 @@ def test_resident_id_fast_path_agrees_with_the_validator() -> None:
         "(2025)苏01民初0号",
         "2025苏01民初3100号",
         "(1899)苏01民初1号",
+        " （２０２５）苏０１民初１００００２号 ",
+        "（2025）苏01民初 100003号",
+        "（２０２５）苏01民初\u3000３１００号",
+        "(２０２５) 苏01 民初0031号",
+        "（２０２５）苏01民初３１００号之一",
+        "（2025）苏01民初3100",
     ],
 )
 def test_case_number_fast_path_agrees_with_the_validator(value: str) -> None:
@@ -87,6 +97,13 @@ def test_case_number_fast_path_agrees_with_the_validator(value: str) -> None:
         1e16,
         "12 345元",
         "RMB 80",
+        "７５９４３９．１",
+        " １２，３４５．６７元 ",
+        "￥８０００",
+        "７５９４３９．１２３",
+        "－５",
+        "０",
+        "１ ０００元",
     ],
 )
 def test_amount_fast_path_agrees_with_parse_amount(value: object) -> None:
