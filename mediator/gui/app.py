@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import time
+from typing import Any
 
 log = logging.getLogger("mediator.gui")
 
@@ -29,6 +30,25 @@ def _process_age() -> float:
 
 
 _LOADED = time.perf_counter()
+
+
+def install_qt_translations(app: Any) -> bool:
+    """Qt's own strings (OK/Cancel/Close, the file and print dialogs) in the interface language:
+    without Qt's catalog the standard buttons stay English in a Chinese window."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    from mediator.i18n import current_language
+
+    language = current_language()
+    if not language.startswith("zh"):
+        return False
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load("qtbase_zh_CN", folder):
+        log.warning("Qt's Chinese catalog not found in %s", folder)
+        return False
+    app.installTranslator(translator)
+    return True
 
 
 def run_gui(db_url: str | None = None) -> int:
@@ -52,6 +72,7 @@ def run_gui(db_url: str | None = None) -> int:
     # --lang and MEDIATOR_LANG win over the saved preference (the language applies at start-up).
     if current_language() == DEFAULT_LANGUAGE and not os.environ.get("MEDIATOR_LANG"):
         set_language(Preferences(qsettings).get(LANGUAGE))
+    install_qt_translations(app)
     app.setApplicationDisplayName(_("调解案件管理"))
 
     from mediator.store.database import open_database

@@ -1,5 +1,6 @@
 """The batch list: 第N批, company, referral date, days left in the mediation term (red at 3 days or
-fewer, 已超期 once past) and the batch's cases by status as a small stacked bar."""
+fewer, 已超期 once past), the e-signing turnaround (median / longest) and the batch's cases by status
+as a small stacked bar."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionV
 from mediator.domain.workflow import STATUS_ORDER
 from mediator.gui.style import STATUS_COLOURS, WARNING_RED
 from mediator.i18n import N_, _
-from mediator.services.batch_list import BatchSummary, list_batches
+from mediator.services.batch_list import BatchSummary, format_span, list_batches
 from mediator.store.database import Database
 
 Index = QModelIndex | QPersistentModelIndex
@@ -21,9 +22,19 @@ Index = QModelIndex | QPersistentModelIndex
 # Days left at or under which the term is shown in red.
 URGENT_DAYS = 3
 
-COLUMN_TITLES = (N_("批次"), N_("上市公司"), N_("委派日期"), N_("调解期限剩余"), N_("案件数"), N_("案件状态"))
-BAR_COLUMN = 5
+COLUMN_TITLES = (
+    N_("批次"),
+    N_("上市公司"),
+    N_("委派日期"),
+    N_("调解期限剩余"),
+    N_("案件数"),
+    N_("签署用时（中位/最长）"),
+    N_("案件状态"),
+)
 DAYS_COLUMN = 3
+COUNT_COLUMN = 4
+SIGNING_COLUMN = 5
+BAR_COLUMN = 6
 BatchRole = Qt.ItemDataRole.UserRole + 1
 
 
@@ -35,6 +46,14 @@ def days_left_text(batch: BatchSummary) -> str:
     if batch.days_left == 0:
         return _("今天到期")
     return _("{days}天").format(days=batch.days_left)
+
+
+def turnaround_text(batch: BatchSummary) -> str:
+    """E.g. "5小时20分 / 2天3小时"; empty before any case of the batch came back signed."""
+    if batch.turnaround is None:
+        return ""
+    median, longest = batch.turnaround
+    return f"{format_span(median)} / {format_span(longest)}"
 
 
 class BatchListModel(QAbstractTableModel):
@@ -83,6 +102,7 @@ class BatchListModel(QAbstractTableModel):
                 batch.referral_date.isoformat(),
                 days_left_text(batch),
                 str(batch.total),
+                turnaround_text(batch),
                 None,  # painted by StatusBarDelegate
             )[column]
         urgent = batch.in_mediation > 0 and batch.days_left <= URGENT_DAYS
@@ -98,7 +118,18 @@ class BatchListModel(QAbstractTableModel):
                 if not batch.term.calendar_known:
                     tip += "\n" + _("节假日日历尚未收录该年份，截止日期仅按周末推算。")
                 return tip
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (DAYS_COLUMN, 4):
+            if column == SIGNING_COLUMN:
+                if batch.turnaround is None:
+                    return _("尚无签署完成的案件（从生成签署包到最后一方签署的用时）")
+                median, longest = batch.turnaround
+                return _("从生成签署包到各案最后一方签署：中位数 {median}，最长 {longest}").format(
+                    median=format_span(median), longest=format_span(longest)
+                )
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            DAYS_COLUMN,
+            COUNT_COLUMN,
+            SIGNING_COLUMN,
+        ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == BatchRole:
             return batch

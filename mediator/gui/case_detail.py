@@ -1,5 +1,6 @@
 """The case detail panel: editable fields checked as you type, one button per allowed next step,
-history, contact attempts, payments and documents."""
+history, contact attempts, payments, documents and judicial confirmation (its 30-day window, the
+application and the ruling)."""
 
 from __future__ import annotations
 
@@ -29,9 +30,10 @@ from mediator.domain.workflow import CaseStatus, FailureReason, allowed_transiti
 from mediator.errors import ValidationError
 from mediator.gui.errors import show_error
 from mediator.gui.settings import CONFIRM_TRANSITIONS, Preferences
+from mediator.gui.style import WARNING_RED
 from mediator.gui.ui_case_detail import Ui_CaseDetail
 from mediator.i18n import N_, _
-from mediator.services.case_list import CaseDetail, case_detail
+from mediator.services.case_list import CaseConfirmation, CaseDetail, case_confirmation, case_detail
 from mediator.store.database import Database
 
 log = logging.getLogger("mediator.gui.cases")
@@ -59,6 +61,10 @@ ACTION_LABELS: dict[str, str] = {
     "import": N_("导入"),
 }
 _INVALID_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
+# Days left in the confirmation window at or under which it is shown in red (as the batch term).
+URGENT_DAYS = 3
+# Statuses whose case still has to apply for judicial confirmation.
+_AWAITING_APPLICATION = frozenset({CaseStatus.SIGNED})
 
 
 def _not_empty_amount(text: str) -> object:
@@ -201,6 +207,8 @@ class CaseDetailPanel(QWidget):
         f.addContactButton.clicked.connect(self.add_contact)
         f.recordPaymentButton.clicked.connect(self.record_payment)
         f.documentsButton.clicked.connect(self.open_documents)
+        f.recordConfirmationButton.clicked.connect(self.record_confirmation)
+        self._confirmation: CaseConfirmation | None = None
         for tree in (f.historyTree, f.contactsTree):
             tree.setColumnWidth(0, 125)
             tree.setColumnWidth(1, 70)
@@ -237,6 +245,7 @@ class CaseDetailPanel(QWidget):
         else:
             with self._database.session() as session:
                 self._detail = case_detail(session, case_id, show_personal_data=self._show_personal_data)
+                self._confirmation = case_confirmation(session, case_id)
         self._fill()
 
     def _fill(self) -> None:
@@ -254,6 +263,8 @@ class CaseDetailPanel(QWidget):
             for tree in (f.historyTree, f.contactsTree, f.paymentsTree):
                 tree.clear()
             f.paidSummary.clear()
+            self._confirmation = None
+            self._fill_confirmation(None)
             return
         f.titleLabel.setText(f"<b>{d.case_number}</b>　{d.investor_name}")
         status_text = d.status.label
@@ -287,6 +298,7 @@ class CaseDetailPanel(QWidget):
         self._fill_history(d)
         self._fill_contacts(d)
         self._fill_payments(d)
+        self._fill_confirmation(d)
         self._update_buttons()
 
     def _fill_history(self, d: CaseDetail) -> None:
@@ -333,6 +345,69 @@ class CaseDetailPanel(QWidget):
         else:
             f.paidSummary.setText(_("尚未确定调解金额"))
         f.recordPaymentButton.setEnabled(d.status in (CaseStatus.CONFIRMED, CaseStatus.PARTIALLY_PAID))
+
+    def _fill_confirmation(self, d: CaseDetail | None) -> None:
+        f = self.form
+        c = self._confirmation
+        labels = (f.effectiveValue, f.windowValue, f.appliedValue, f.rulingValue)
+        for label in labels:
+            label.clear()
+            label.setStyleSheet("")
+            label.setToolTip("")
+        f.recordConfirmationButton.setEnabled(
+            d is not None and d.status in (CaseStatus.SIGNED, CaseStatus.CONFIRMATION_APPLIED)
+        )
+        if d is None or c is None:
+            return
+        if c.effective_on is None:
+            f.effectiveValue.setText(_("协议尚未生效（尚未签署）"))
+        else:
+            f.effectiveValue.setText(c.effective_on.isoformat())
+        f.windowValue.setText(self.window_text(d, c))
+        urgent = c.window is not None and c.window.days_left(self._today()) <= URGENT_DAYS
+        if urgent and d.status in _AWAITING_APPLICATION:
+            f.windowValue.setStyleSheet(f"color: {WARNING_RED.name()}; font-weight: bold")
+        if c.window is not None:
+            tip = _(
+                "民事诉讼法第二百零五条：自调解协议生效之日起三十日内共同申请；"
+                "期间最后一日为节假日的，顺延至节假日后的第一日。"
+            )
+            f.windowValue.setToolTip(tip)
+        f.appliedValue.setText(c.application_date.isoformat() if c.application_date else _("未登记"))
+        if c.ruling_number:
+            ruling_day = c.ruling_date.isoformat() if c.ruling_date else ""
+            f.rulingValue.setText(f"{c.ruling_number}　{ruling_day}".rstrip())
+        else:
+            f.rulingValue.setText(_("未登记"))
+
+    def window_text(self, d: CaseDetail, c: CaseConfirmation) -> str:
+        """The window's last day and how it stands: days left, applied, or overdue."""
+        window = c.window
+        if window is None:
+            return _("协议生效后起算")
+        end = window.end.isoformat()
+        if d.status not in _AWAITING_APPLICATION:
+            if c.application_date is not None:
+                text = _("{end}（已于 {day} 申请）").format(end=end, day=c.application_date.isoformat())
+            else:
+                text = end
+        else:
+            left = window.days_left(self._today())
+            if left > 0:
+                text = _("{end}（还剩 {days} 天）").format(end=end, days=left)
+            elif left == 0:
+                text = _("{end}（今天到期）").format(end=end)
+            else:
+                text = _("{end}（已过期 {days} 天）").format(end=end, days=-left)
+        if window.shifted:
+            text += "\n" + _("原定 {nominal} 为节假日，顺延至 {end}。").format(
+                nominal=window.nominal_end.isoformat(), end=end
+            )
+        if not window.calendar_known:
+            text += "\n" + _("⚠ 节假日日历尚未收录{year}年，截止日期仅按周末推算，请核对。").format(
+                year=window.end.year
+            )
+        return text
 
     def _rebuild_transitions(self, targets: list[CaseStatus]) -> None:
         layout = self.form.transitionsLayout
@@ -511,6 +586,34 @@ class CaseDetailPanel(QWidget):
         paid_on = dialog.paid_on.date().toPython()
         actor = self._preferences.actor()
         return self._write(lambda s: record_payment(s, d.id, amount, paid_on, actor=actor))
+
+    def record_confirmation(self) -> bool:
+        """Ask for the application date and/or the ruling; record them as `mediator confirmation-record`."""
+        from mediator.gui.confirmation_dialog import ConfirmationDialog
+
+        d, c = self._detail, self._confirmation
+        if d is None:
+            return False
+        dialog = ConfirmationDialog(
+            d.case_number,
+            d.status,
+            self._today(),
+            self,
+            applied=c.application_date if c else None,
+            ruling_number=c.ruling_number if c else None,
+            ruling_date=c.ruling_date if c else None,
+        )
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return False
+        values = dialog.values()
+        actor = self._preferences.actor()
+        from mediator.services.confirmation import record_confirmation
+
+        return self._write(lambda s: record_confirmation(s, d.case_number, actor=actor, **values))  # type: ignore[arg-type]
+
+    def exec_dialog(self, dialog: QDialog) -> int:
+        """Run a modal dialog (tests replace this to fill the dialog in and accept it)."""
+        return dialog.exec()
 
     def open_documents(self) -> None:
         if self._detail is None:

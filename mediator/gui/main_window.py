@@ -22,6 +22,7 @@ from mediator.domain.workflow import STATUS_ORDER, CaseStatus
 from mediator.gui.batch_list import BatchListModel, install_batch_view, status_legend
 from mediator.gui.case_detail import CaseDetailPanel, document_preview_class
 from mediator.gui.case_table import COLUMN_INDEX, CaseTableModel, FilterDebouncer
+from mediator.gui.document_jobs import DocumentJobs, DocumentTarget
 from mediator.gui.errors import show_error
 from mediator.gui.settings import DUE_WITHIN_DAYS, LANGUAGE, Preferences, WindowState
 from mediator.gui.ui_main_window import Ui_MainWindow
@@ -45,7 +46,7 @@ _CASE_COLUMN_WIDTHS = {
     "mediator": 65,
     "referred_on": 90,
 }
-_BATCH_COLUMN_WIDTHS = (80, 220, 100, 110, 70)
+_BATCH_COLUMN_WIDTHS = (80, 220, 100, 110, 70, 190)
 BATCHES_TAB, CASES_TAB, DASHBOARD_TAB = range(3)
 
 
@@ -131,6 +132,20 @@ class MainWindow(QMainWindow):
         f.actionOpenLogFolder.triggered.connect(self._open_log_folder)
         f.actionImport.triggered.connect(self.open_import)
         f.actionDocuments.triggered.connect(self.open_documents)
+        # The 文档 menu's jobs (services imported when first used: reportlab, pyHanko).
+        self.document_jobs = DocumentJobs(
+            self,
+            database,
+            actor=self.preferences.actor,
+            last_folder=lambda: str(self.state.value("document_folder", "") or ""),
+            remember_folder=lambda folder: self.state.save_value("document_folder", folder),
+        )
+        self.document_jobs.data_changed.connect(self.refresh)
+        f.actionGenerateAgreements.triggered.connect(self.generate_agreements)
+        f.actionSignPackage.triggered.connect(self.export_sign_package)
+        f.actionSignedImport.triggered.connect(self.document_jobs.import_signed)
+        f.actionConfirmations.triggered.connect(self.generate_confirmations)
+        f.actionCourtReport.triggered.connect(self.export_report)
         # find_spec, not import: the dialogs pull in calamine, reportlab, pyHanko (start-up time).
         if importlib.util.find_spec("mediator.gui.import_dialog") is None:
             f.actionImport.setEnabled(False)
@@ -138,6 +153,10 @@ class MainWindow(QMainWindow):
         if importlib.util.find_spec("mediator.gui.document_preview") is None:
             f.actionDocuments.setEnabled(False)
             f.actionDocuments.setToolTip(_("本版本尚未安装文书生成功能"))
+        if importlib.util.find_spec("PySide6.QtPdfWidgets") is None:
+            # The preview needs the PySide6-Pdf wheel; everything else on the menu works without it.
+            f.actionDocuments.setEnabled(False)
+            f.actionDocuments.setToolTip(_("预览需要 PySide6-Pdf 组件（pip install PySide6-Pdf）"))
         f.tabs.currentChanged.connect(self._tab_changed)
         self._set_icons()
 
@@ -152,6 +171,9 @@ class MainWindow(QMainWindow):
         pixmap = QStyle.StandardPixmap
         f.actionImport.setIcon(icon(pixmap.SP_DialogOpenButton))
         f.actionDocuments.setIcon(icon(pixmap.SP_FileDialogContentsView))
+        f.actionGenerateAgreements.setIcon(icon(pixmap.SP_FileIcon))
+        f.actionSignPackage.setIcon(icon(pixmap.SP_DialogSaveButton))
+        f.actionSignedImport.setIcon(icon(pixmap.SP_DialogApplyButton))
         f.actionRefresh.setIcon(icon(pixmap.SP_BrowserReload))
         f.actionShowPersonalData.setIcon(icon(pixmap.SP_MessageBoxWarning))
         f.actionQuit.setIcon(icon(pixmap.SP_DialogCloseButton))
@@ -318,6 +340,12 @@ class MainWindow(QMainWindow):
         index = self.form.caseTable.currentIndex()
         return self.case_model.case_id(index.row()) if index.isValid() else None
 
+    def selected_case_ids(self) -> list[int]:
+        """The cases selected in the table (several with Ctrl/Shift), in table order."""
+        rows = sorted(index.row() for index in self.form.caseTable.selectionModel().selectedRows())
+        ids = [self.case_model.case_id(row) for row in rows]
+        return [case_id for case_id in ids if case_id is not None]
+
     def _case_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         case_id = self.case_model.case_id(current.row()) if current.isValid() else None
         try:
@@ -327,9 +355,21 @@ class MainWindow(QMainWindow):
 
     def _case_changed(self, case_id: int) -> None:
         self.case_model.refresh_case(case_id)
-        self.batch_model.reload(self._today())
+        self.reload_batches()
         if self.dashboard is not None:
             self.dashboard.refresh()
+
+    def reload_batches(self) -> None:
+        """Read the batch list again, keeping the selected batch selected (the 文档 jobs act on it)."""
+        view = self.form.batchTable
+        current = self.batch_model.batch(view.currentIndex().row()) if view.currentIndex().isValid() else None
+        self.batch_model.reload(self._today())
+        if current is not None:
+            for row in range(self.batch_model.rowCount()):
+                batch = self.batch_model.batch(row)
+                if batch is not None and batch.id == current.id:
+                    view.selectRow(row)
+                    break
 
     def _open_batch(self, index: QModelIndex) -> None:
         batch = self.batch_model.batch(index.row())
@@ -369,7 +409,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Read everything again (after an import, or F5 when colleagues work on the same database)."""
         self._fill_filter_choices()
-        self.batch_model.reload(self._today())
+        self.reload_batches()
         self.case_model.reload()
         self.detail._load_mediators()
         if self.detail.detail is not None:
@@ -392,14 +432,64 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def document_case_ids(self) -> list[int]:
-        """The selected case, else every case the filter shows (up to 10,000)."""
-        selected = self.selected_case_id()
-        if selected is not None:
-            return [selected]
+        """The selected cases, else every case the filter shows (up to 10,000)."""
+        selected = self.selected_case_ids()
+        if selected:
+            return selected
         from mediator.services.case_list import case_ids
 
         with self.database.session() as session:
             return case_ids(session, self.current_filter(), limit=10_000)
+
+    # --- the 文档 menu ------------------------------------------------------------------------------
+
+    def selected_batch_number(self) -> int | None:
+        """The batch the user points at: the selected row of the batch list; on the case tab the
+        batch filter, else the batch of the case on show."""
+        f = self.form
+        if f.tabs.currentIndex() == BATCHES_TAB:
+            index = f.batchTable.currentIndex()
+            batch = self.batch_model.batch(index.row()) if index.isValid() else None
+            return batch.number if batch is not None else None
+        batch_id = f.batchCombo.currentData()
+        if batch_id is not None:
+            for row in range(self.batch_model.rowCount()):
+                batch = self.batch_model.batch(row)
+                if batch is not None and batch.id == batch_id:
+                    return batch.number
+        return self.detail.detail.batch_number if self.detail.detail is not None else None
+
+    def document_target(self, *, cases_allowed: bool = False) -> DocumentTarget | None:
+        """What a 文档 job works on; None (after saying so) when nothing is selected."""
+        if cases_allowed and self.form.tabs.currentIndex() == CASES_TAB:
+            ids = self.selected_case_ids()
+            if ids:
+                return DocumentTarget(None, ids)
+        number = self.selected_batch_number()
+        if number is None:
+            QMessageBox.information(self, _("文档"), _("请先在批次列表中选择一个批次。"))
+            return None
+        return DocumentTarget(number)
+
+    def generate_agreements(self) -> None:
+        target = self.document_target(cases_allowed=True)
+        if target is not None:
+            self.document_jobs.generate_agreements(target)
+
+    def export_sign_package(self) -> None:
+        target = self.document_target()
+        if target is not None:
+            self.document_jobs.export_sign_package(target)
+
+    def generate_confirmations(self) -> None:
+        target = self.document_target()
+        if target is not None:
+            self.document_jobs.generate_confirmations(target)
+
+    def export_report(self) -> None:
+        target = self.document_target()
+        if target is not None:
+            self.document_jobs.export_report(target)
 
     def open_documents(self) -> None:
         dialog_class = document_preview_class()

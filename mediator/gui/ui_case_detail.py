@@ -259,6 +259,70 @@ class Ui_CaseDetail(object):
 
         self.documentsLayout.addLayout(self.documentButtons)
 
+        self.confirmationBox = QGroupBox(self.documentsTab)
+        self.confirmationBox.setObjectName("confirmationBox")
+        self.confirmationLayout = QFormLayout(self.confirmationBox)
+        self.confirmationLayout.setObjectName("confirmationLayout")
+        self.confirmationLayout.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.effectiveLabel = QLabel(self.confirmationBox)
+        self.effectiveLabel.setObjectName("effectiveLabel")
+
+        self.confirmationLayout.setWidget(0, QFormLayout.ItemRole.LabelRole, self.effectiveLabel)
+
+        self.effectiveValue = QLabel(self.confirmationBox)
+        self.effectiveValue.setObjectName("effectiveValue")
+
+        self.confirmationLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.effectiveValue)
+
+        self.windowLabel = QLabel(self.confirmationBox)
+        self.windowLabel.setObjectName("windowLabel")
+
+        self.confirmationLayout.setWidget(1, QFormLayout.ItemRole.LabelRole, self.windowLabel)
+
+        self.windowValue = QLabel(self.confirmationBox)
+        self.windowValue.setObjectName("windowValue")
+        self.windowValue.setWordWrap(True)
+
+        self.confirmationLayout.setWidget(1, QFormLayout.ItemRole.FieldRole, self.windowValue)
+
+        self.appliedLabel = QLabel(self.confirmationBox)
+        self.appliedLabel.setObjectName("appliedLabel")
+
+        self.confirmationLayout.setWidget(2, QFormLayout.ItemRole.LabelRole, self.appliedLabel)
+
+        self.appliedValue = QLabel(self.confirmationBox)
+        self.appliedValue.setObjectName("appliedValue")
+
+        self.confirmationLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.appliedValue)
+
+        self.rulingLabel = QLabel(self.confirmationBox)
+        self.rulingLabel.setObjectName("rulingLabel")
+
+        self.confirmationLayout.setWidget(3, QFormLayout.ItemRole.LabelRole, self.rulingLabel)
+
+        self.rulingValue = QLabel(self.confirmationBox)
+        self.rulingValue.setObjectName("rulingValue")
+        self.rulingValue.setWordWrap(True)
+
+        self.confirmationLayout.setWidget(3, QFormLayout.ItemRole.FieldRole, self.rulingValue)
+
+        self.confirmationButtons = QHBoxLayout()
+        self.confirmationButtons.setObjectName("confirmationButtons")
+        self.confirmationSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.confirmationButtons.addItem(self.confirmationSpacer)
+
+        self.recordConfirmationButton = QPushButton(self.confirmationBox)
+        self.recordConfirmationButton.setObjectName("recordConfirmationButton")
+
+        self.confirmationButtons.addWidget(self.recordConfirmationButton)
+
+
+        self.confirmationLayout.setLayout(4, QFormLayout.ItemRole.FieldRole, self.confirmationButtons)
+
+
+        self.documentsLayout.addWidget(self.confirmationBox)
+
         self.documentsVSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
 
         self.documentsLayout.addItem(self.documentsVSpacer)
@@ -322,8 +386,14 @@ class Ui_CaseDetail(object):
         ___qtreewidgetitem2.setText(0, _("期次"))
         self.recordPaymentButton.setText(_("登记付款…"))
         self.detailTabs.setTabText(self.detailTabs.indexOf(self.paymentsTab), _("履行"))
-        self.documentsInfo.setText(_("调解协议书和司法确认申请书可在此生成、打开和打印。"))
+        self.documentsInfo.setText(_("本案的调解协议书：生成后预览、打印。"))
         self.documentsButton.setText(_("生成 / 打开 / 打印…"))
+        self.confirmationBox.setTitle(_("司法确认"))
+        self.effectiveLabel.setText(_("协议生效日"))
+        self.windowLabel.setText(_("申请期限"))
+        self.appliedLabel.setText(_("申请日期"))
+        self.rulingLabel.setText(_("裁定"))
+        self.recordConfirmationButton.setText(_("登记申请 / 裁定…"))
         self.detailTabs.setTabText(self.detailTabs.indexOf(self.documentsTab), _("文书"))
         pass
     # retranslateUi

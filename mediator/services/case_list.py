@@ -22,18 +22,21 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, union_all
 from sqlmodel import Session
 
+from mediator.domain.deadlines import Deadline, confirmation_window
 from mediator.domain.privacy import mask_id_number, mask_phone
 from mediator.domain.validators import to_half_width
 from mediator.domain.workflow import STATUS_ORDER, STEP_DATE_FIELD, CaseStatus
 from mediator.errors import NotFoundError
 from mediator.i18n import _
 from mediator.store.tables import (
+    AgreementRow,
     AuditEventRow,
     BatchRow,
     CaseRow,
     ContactAttemptRow,
     InstallmentRow,
     InvestorRow,
+    JudicialConfirmationRow,
     ListedCompanyRow,
     MediatorRow,
 )
@@ -423,4 +426,40 @@ def case_detail(session: Session, case_id: int, *, show_personal_data: bool = Fa
         contacts=contacts,
         installments=installments,
         personal_data_shown=show_personal_data,
+    )
+
+
+@dataclass(frozen=True)
+class CaseConfirmation:
+    """Judicial confirmation of one case: the window to apply in, the application, the ruling."""
+
+    effective_on: date | None
+    window: Deadline | None
+    application_date: date | None
+    ruling_number: str | None
+    ruling_date: date | None
+
+
+def case_confirmation(session: Session, case_id: int) -> CaseConfirmation:
+    """The case's confirmation window (民事诉讼法 §205: 30 days from the agreement taking effect,
+    counted on the work calendar) and what has been recorded of the application and the ruling."""
+    case = session.get(CaseRow, case_id)
+    if case is None:
+        raise NotFoundError(_("案件不存在（编号 {id}），可能已被删除。").format(id=case_id))
+    effective = session.scalar(select(AgreementRow.effective_on).where(AgreementRow.case_id == case_id))  # type: ignore[arg-type]
+    effective = effective or case.signed_on
+    window = None
+    if effective is not None:
+        from mediator.services.calendar import load_work_calendar
+
+        window = confirmation_window(effective, load_work_calendar(session))
+    row = session.scalar(
+        select(JudicialConfirmationRow).where(JudicialConfirmationRow.case_id == case_id)  # type: ignore[arg-type]
+    )
+    return CaseConfirmation(
+        effective_on=effective,
+        window=window,
+        application_date=row.application_date if row else case.confirmation_applied_on,
+        ruling_number=row.ruling_number if row else None,
+        ruling_date=row.ruling_date if row else case.confirmed_on,
     )

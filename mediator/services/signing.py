@@ -30,7 +30,7 @@ from mediator.domain.agreement_terms import SIGNATURE_FIELDS
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import EnvironmentProblem, UserError
 from mediator.i18n import _
-from mediator.services import pdf_layout
+from mediator.services import batch_list, pdf_layout
 from mediator.services.agreement_pdf import GeneratedAgreement, render_documents
 from mediator.services.cases import audit, transition_case
 from mediator.services.document_data import CHINA_TZ, load_case_documents, resolve_batch
@@ -521,14 +521,8 @@ def _hours(span: timedelta) -> float:
     return round(span.total_seconds() / 3600, 2)
 
 
-def format_span(span: timedelta) -> str:
-    """A turnaround as people say it: 3天4小时 / 5小时20分."""
-    minutes = int(span.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return _("{d}天{h}小时").format(d=days, h=hours)
-    return _("{h}小时{m}分").format(h=hours, m=minutes)
+# Lives with the batch list (which shows it without loading the PDF machinery); kept here for the CLI.
+format_span = batch_list.format_span
 
 
 def signing_status(session: Session, batch: str | int) -> SigningStatus:

@@ -1,0 +1,142 @@
+"""Record a case's judicial-confirmation application date and the court's ruling (民特 number, date).
+
+The values go to ``services.confirmation.record_confirmation``, the function behind
+``mediator confirmation-record``; the ruling number is checked as the user types by the same
+validator (``canonical_case_number``) and must be a 民特 (special procedure) number.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from mediator.domain.validators import canonical_case_number
+from mediator.domain.workflow import CaseStatus
+from mediator.errors import ValidationError
+from mediator.i18n import _
+
+_INVALID_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
+
+
+def check_ruling_number(text: str) -> str:
+    """The canonical 民特 number, or ValidationError with a message for the user."""
+    number = canonical_case_number(text)
+    if "民特" not in number:
+        raise ValidationError(
+            _("司法确认裁定的案号应为“民特”字号，如（2025）苏01民特88号：{value}。").format(value=number),
+            field="ruling_number",
+            value=text,
+        )
+    return number
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+class ConfirmationDialog(QDialog):
+    """Application date and/or ruling of one case. Only the steps its status allows are offered."""
+
+    def __init__(
+        self,
+        case_number: str,
+        status: CaseStatus,
+        today: date,
+        parent: QWidget | None = None,
+        *,
+        applied: date | None = None,
+        ruling_number: str | None = None,
+        ruling_date: date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("登记司法确认"))
+        layout = QFormLayout(self)
+        layout.addRow(QLabel(_("案件 {case}").format(case=case_number)))
+        self.apply_check = QCheckBox(_("已提交司法确认申请"))
+        self.applied_edit = QDateEdit(_qdate(applied or today))
+        self.applied_edit.setCalendarPopup(True)
+        self.applied_edit.setDisplayFormat("yyyy-MM-dd")
+        self.ruling_check = QCheckBox(_("法院已作出裁定"))
+        self.ruling_edit = QLineEdit(ruling_number or "")
+        self.ruling_edit.setPlaceholderText(_("如（2025）苏01民特88号"))
+        self.ruling_date_edit = QDateEdit(_qdate(ruling_date or today))
+        self.ruling_date_edit.setCalendarPopup(True)
+        self.ruling_date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828")
+        layout.addRow(self.apply_check)
+        layout.addRow(_("申请日期"), self.applied_edit)
+        layout.addRow(self.ruling_check)
+        layout.addRow(_("裁定书案号"), self.ruling_edit)
+        layout.addRow(_("裁定日期"), self.ruling_date_edit)
+        layout.addRow(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addRow(self.buttons)
+        self.setMinimumWidth(420)
+
+        # 民事诉讼法 §205: the application comes first; a signed case may record both at once.
+        can_apply = status in (CaseStatus.SIGNED, CaseStatus.CONFIRMATION_APPLIED)
+        self.apply_check.setEnabled(can_apply)
+        self.apply_check.setChecked(status is CaseStatus.SIGNED)
+        self.ruling_check.setEnabled(can_apply)
+        for widget in (self.apply_check, self.ruling_check):
+            widget.toggled.connect(lambda _on: self.validate())
+        self.ruling_edit.textChanged.connect(lambda _text: self.validate())
+        self.applied_edit.dateChanged.connect(lambda _d: self.validate())
+        self.ruling_date_edit.dateChanged.connect(lambda _d: self.validate())
+        self.validate()
+
+    def validate(self) -> bool:
+        """Check the input as it stands; the OK button follows the result."""
+        self.applied_edit.setEnabled(self.apply_check.isChecked())
+        ruling = self.ruling_check.isChecked()
+        self.ruling_edit.setEnabled(ruling)
+        self.ruling_date_edit.setEnabled(ruling)
+        problem: str | None = None
+        self.ruling_edit.setStyleSheet("")
+        if not (self.apply_check.isChecked() or ruling):
+            problem = ""  # nothing to record: no message, OK stays off
+        elif ruling:
+            try:
+                check_ruling_number(self.ruling_edit.text())
+            except ValidationError as exc:
+                problem = str(exc)
+                self.ruling_edit.setStyleSheet(_INVALID_STYLE)
+            else:
+                if self.apply_check.isChecked() and self.ruling_date() < self.applied_date():
+                    problem = _("裁定日期早于申请日期，请核对。")
+        self.message.setText(problem or "")
+        ok = problem is None
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+        return ok
+
+    def applied_date(self) -> date:
+        return self.applied_edit.date().toPython()  # type: ignore[no-any-return]
+
+    def ruling_date(self) -> date:
+        return self.ruling_date_edit.date().toPython()  # type: ignore[no-any-return]
+
+    def values(self) -> dict[str, object]:
+        """Keyword arguments for ``record_confirmation``."""
+        ruling = self.ruling_check.isChecked()
+        return {
+            "applied": self.applied_date() if self.apply_check.isChecked() else None,
+            "ruling": check_ruling_number(self.ruling_edit.text()) if ruling else None,
+            "ruling_date": self.ruling_date() if ruling else None,
+        }
