@@ -141,9 +141,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    code = main()
-    # After the signed-import screen, interpreter shutdown here can abort in a C extension's
-    # garbage collection ("none_dealloc"), after every file is saved; the app and the tests exit
-    # cleanly. Leave without the final collection until that is tracked down.
-    sys.stdout.flush()
-    os._exit(code)
+    sys.exit(main())

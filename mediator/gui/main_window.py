@@ -7,7 +7,6 @@ disabled with a tooltip saying so.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -147,16 +146,6 @@ class MainWindow(QMainWindow):
         f.actionConfirmations.triggered.connect(self.generate_confirmations)
         f.actionCourtReport.triggered.connect(self.export_report)
         # find_spec, not import: the dialogs pull in calamine, reportlab, pyHanko (start-up time).
-        if importlib.util.find_spec("mediator.gui.import_dialog") is None:
-            f.actionImport.setEnabled(False)
-            f.actionImport.setToolTip(_("本版本尚未安装导入功能"))
-        if importlib.util.find_spec("mediator.gui.document_preview") is None:
-            f.actionDocuments.setEnabled(False)
-            f.actionDocuments.setToolTip(_("本版本尚未安装文书生成功能"))
-        if importlib.util.find_spec("PySide6.QtPdfWidgets") is None:
-            # The preview needs the PySide6-Pdf wheel; everything else on the menu works without it.
-            f.actionDocuments.setEnabled(False)
-            f.actionDocuments.setToolTip(_("预览需要 PySide6-Pdf 组件（pip install PySide6-Pdf）"))
         f.tabs.currentChanged.connect(self._tab_changed)
         self._set_icons()
 

@@ -126,7 +126,6 @@ def test_record_button_off_before_signing(qtbot: QtBot, database: Database, qset
 
 
 def test_documents_tab_previews_the_agreement(qtbot: QtBot, database: Database, qsettings: QSettings) -> None:
-    pytest.importorskip("PySide6.QtPdf", reason="PySide6-Pdf is not installed")
     from mediator.gui.document_preview import DocumentPreviewDialog
 
     fixture = make_batch(database, names=("张䶮",))

@@ -5,12 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
-
-# PySide6 6.12 ships QtPdf in its own wheel (PySide6-Pdf), which the project must list.
-pytest.importorskip("PySide6.QtPdf", reason="PySide6-Pdf is not installed (pip install PySide6-Pdf)")
 
 from mediator.gui.document_preview import DocumentPreviewDialog
 from mediator.store.database import Database

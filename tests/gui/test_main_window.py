@@ -311,12 +311,6 @@ def test_record_a_contact_attempt_and_a_payment(
 def test_import_action_opens_the_import_dialog_and_refreshes_after(
     qtbot: QtBot, main_window: MainWindow, monkeypatch
 ) -> None:
-    import importlib.util
-
-    import pytest
-
-    if importlib.util.find_spec("mediator.gui.import_dialog") is None:
-        pytest.skip("the import dialog is not installed in this checkout")
     from mediator.gui.import_dialog import ImportDialog
 
     refreshed: list[bool] = []
