@@ -96,6 +96,35 @@ def _actor() -> str:
         return "cli"
 
 
+def cmd_extend_term(args: argparse.Namespace) -> int:
+    from mediator.domain.deadlines import mediation_term
+    from mediator.services.calendar import calendar_warning, load_work_calendar
+    from mediator.services.cases import extend_mediation_term, find_batch
+
+    db = _open(args)
+    try:
+        with db.transaction() as session:
+            batch = find_batch(session, args.batch)
+            extend_mediation_term(session, batch.id, args.days, args.reason, actor=_actor())  # type: ignore[arg-type]
+            term = mediation_term(
+                batch.referral_date,
+                batch.term_days,
+                batch.extension_days,
+                calendar=load_work_calendar(session),
+            )
+    finally:
+        db.dispose()
+    print(
+        _("第{number}批的调解期限已延长{days}天，截止日为 {end}。").format(
+            number=batch.number, days=args.days, end=term.end.isoformat()
+        )
+    )
+    warning = calendar_warning(term)
+    if warning:
+        print(warning, file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_calendar_set(args: argparse.Namespace) -> int:
     from mediator.services.calendar import parse_day, set_calendar_override
 
@@ -548,6 +577,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-personal-data", action="store_true", help=_("显示完整身份证件号码（会记入操作日志）")
     )
     report.set_defaults(handler=cmd_report)
+
+    extend = commands.add_parser("extend-term", help=_("延长批次的委派调解期限（须记录理由）"))
+    extend.add_argument("--batch", required=True, metavar="NO", help=_("批次，如“第15批”或“15”"))
+    extend.add_argument("--days", required=True, type=int, help=_("延长的天数"))
+    extend.add_argument("--reason", required=True, help=_("延长理由，如“双方同意延长”"))
+    extend.set_defaults(handler=cmd_extend_term)
 
     # Further commands (import, agreements, sign-package, signed-import, report...) go above.
     return parser
