@@ -95,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         window.form.tabs.setCurrentIndex(DASHBOARD_TAB)
         grab(window, "dashboard.png")
 
-        # The 文档 menu: a signing package for a batch with agreed cases, then those (unsigned) files
-        # imported back, to show how rejected files are reported.
+        # The 文档 menu: a signing package for a batch with agreed cases, then files back from the
+        # court's signing module: one signed (by a CA outside the trusted roots: a warning), one
+        # changed after signing and one nobody signed (both rejected).
         from PySide6.QtWidgets import QFileDialog
 
         from mediator.domain.workflow import CaseStatus
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         row = next(
             r
             for r in range(model.rowCount())
-            if model.batch(r).by_status.get(CaseStatus.AGREED)  # type: ignore[union-attr]
+            if model.batch(r).by_status.get(CaseStatus.AGREED, 0) >= 3  # type: ignore[union-attr]
         )
         window.form.batchTable.selectRow(row)
 
@@ -124,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         run(window.form.actionSignPackage)
         grab(window.document_jobs.result_dialog, "sign_package.png")
         window.document_jobs.result_dialog.close()
+        returned = Path(folder) / "已签署"
+        returned.mkdir()
+        signed_back(package, returned)
+        QFileDialog.getExistingDirectory = lambda *_args, **_kw: str(returned)  # type: ignore[method-assign]
         run(window.form.actionSignedImport)
         grab(window.document_jobs.result_dialog, "signed_import.png")
         window.document_jobs.result_dialog.close()
@@ -138,6 +143,36 @@ def main(argv: list[str] | None = None) -> int:
         window.deleteLater()
         settle()
     return 0
+
+
+def signed_back(package: Path, returned: Path) -> None:
+    """Three of the package's agreements as the signing module might return them: signed by all
+    three parties, signed and then altered, and not signed at all."""
+    import json
+    import shutil
+
+    # The throw-away PKI of the signing tests: certificates made here, outside any trusted root.
+    from tests.services.signing_helpers import make_ca, sign_all
+
+    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
+    entries = manifest["documents"]
+    if len(entries) < 3:
+        raise SystemExit("the batch needs at least three agreements awaiting signature")
+    pki = make_ca(returned.parent, "某电子认证服务机构（测试）")
+
+    def signed(entry: dict[str, Any]) -> bytes:
+        investor, company, mediator = entry["signers"]
+        names = {"investor": investor, "company": company, "mediator": mediator or "调解员"}
+        return sign_all((package / entry["file"]).read_bytes(), pki, names)
+
+    good, altered, unsigned = entries[:3]
+    (returned / good["file"]).write_bytes(signed(good))
+    # Altered after signing: one byte of the signed content changes (the digests no longer match).
+    data = signed(altered)
+    at = data.index(b"ReportLab")
+    data = data[:at] + b"Reportlab" + data[at + len(b"ReportLab") :]
+    (returned / altered["file"]).write_bytes(data)
+    shutil.copyfile(package / unsigned["file"], returned / unsigned["file"])
 
 
 if __name__ == "__main__":

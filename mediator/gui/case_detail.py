@@ -11,12 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -32,6 +27,9 @@ from mediator.gui.errors import show_error
 from mediator.gui.settings import CONFIRM_TRANSITIONS, Preferences
 from mediator.gui.style import WARNING_RED
 from mediator.gui.ui_case_detail import Ui_CaseDetail
+from mediator.gui.ui_contact_dialog import Ui_ContactDialog
+from mediator.gui.ui_failure_dialog import Ui_FailureDialog
+from mediator.gui.ui_payment_dialog import Ui_PaymentDialog
 from mediator.i18n import N_, _
 from mediator.services.case_list import CaseConfirmation, CaseDetail, case_confirmation, case_detail
 from mediator.store.database import Database
@@ -78,60 +76,35 @@ def _optional(check: Callable[[str], object]) -> Callable[[str], object]:
     return run
 
 
-def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
-
-
 class FailureDialog(QDialog):
-    """Asks why mediation failed (FailureReason labels) and an optional note."""
+    """Asks why mediation failed (FailureReason labels) and an optional note (forms/failure_dialog.ui)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_("调解不成"))
-        layout = QFormLayout(self)
-        self.reason = QComboBox()
+        self.form = Ui_FailureDialog()
+        self.form.setupUi(self)
+        self.reason = self.form.reasonCombo
+        self.note = self.form.noteEdit
         for reason in FailureReason:
             self.reason.addItem(reason.label, reason.value)
-        self.note = QLineEdit()
-        layout.addRow(_("原因"), self.reason)
-        layout.addRow(_("说明"), self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
 
 
 class ContactDialog(QDialog):
-    """One contact attempt: when, how, outcome, note."""
+    """One contact attempt: when, how, outcome, note (forms/contact_dialog.ui)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_("记录一次联系"))
-        layout = QFormLayout(self)
-        self.at = QDateTimeEdit(QDateTime.currentDateTime())
-        self.at.setCalendarPopup(True)
-        self.channel = QComboBox()
+        self.form = Ui_ContactDialog()
+        self.form.setupUi(self)
+        self.at = self.form.atEdit
+        self.channel = self.form.channelCombo
+        self.outcome = self.form.outcomeCombo
+        self.note = self.form.noteEdit
+        self.at.setDateTime(QDateTime.currentDateTime())
         for key, label in CHANNEL_LABELS.items():
             self.channel.addItem(_(label), key)
-        self.outcome = QComboBox()
         for key, label in OUTCOME_LABELS.items():
             self.outcome.addItem(_(label), key)
-        self.note = QLineEdit()
-        layout.addRow(_("时间"), self.at)
-        layout.addRow(_("方式"), self.channel)
-        layout.addRow(_("结果"), self.outcome)
-        layout.addRow(_("备注"), self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
 
     def values(self) -> dict[str, Any]:
         at = self.at.dateTime().toPython()
@@ -145,23 +118,16 @@ class ContactDialog(QDialog):
 
 
 class PaymentDialog(QDialog):
-    """A payment received from the company: amount and day."""
+    """A payment received from the company: amount and day (forms/payment_dialog.ui)."""
 
     def __init__(self, outstanding: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_("登记付款"))
-        layout = QFormLayout(self)
-        self.amount = QLineEdit(outstanding)
-        self.paid_on = QDateEdit(QDate.currentDate())
-        self.paid_on.setCalendarPopup(True)
-        layout.addRow(_("金额（元）"), self.amount)
-        layout.addRow(_("付款日期"), self.paid_on)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
+        self.form = Ui_PaymentDialog()
+        self.form.setupUi(self)
+        self.amount = self.form.amountEdit
+        self.paid_on = self.form.paidOnEdit
+        self.amount.setText(outstanding)
+        self.paid_on.setDate(QDate.currentDate())
 
 
 class CaseDetailPanel(QWidget):

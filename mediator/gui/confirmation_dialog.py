@@ -10,20 +10,12 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from mediator.domain.validators import canonical_case_number
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import ValidationError
+from mediator.gui.ui_confirmation_dialog import Ui_ConfirmationDialog
 from mediator.i18n import _
 
 _INVALID_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
@@ -60,35 +52,21 @@ class ConfirmationDialog(QDialog):
         ruling_date: date | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_("登记司法确认"))
-        layout = QFormLayout(self)
-        layout.addRow(QLabel(_("案件 {case}").format(case=case_number)))
-        self.apply_check = QCheckBox(_("已提交司法确认申请"))
-        self.applied_edit = QDateEdit(_qdate(applied or today))
-        self.applied_edit.setCalendarPopup(True)
-        self.applied_edit.setDisplayFormat("yyyy-MM-dd")
-        self.ruling_check = QCheckBox(_("法院已作出裁定"))
-        self.ruling_edit = QLineEdit(ruling_number or "")
-        self.ruling_edit.setPlaceholderText(_("如（2025）苏01民特88号"))
-        self.ruling_date_edit = QDateEdit(_qdate(ruling_date or today))
-        self.ruling_date_edit.setCalendarPopup(True)
-        self.ruling_date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c62828")
-        layout.addRow(self.apply_check)
-        layout.addRow(_("申请日期"), self.applied_edit)
-        layout.addRow(self.ruling_check)
-        layout.addRow(_("裁定书案号"), self.ruling_edit)
-        layout.addRow(_("裁定日期"), self.ruling_date_edit)
-        layout.addRow(self.message)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addRow(self.buttons)
-        self.setMinimumWidth(420)
+        # Layout in forms/confirmation_dialog.ui; the names below are what the behaviour uses.
+        self.form = Ui_ConfirmationDialog()
+        self.form.setupUi(self)
+        f = self.form
+        f.caseLabel.setText(_("案件 {case}").format(case=case_number))
+        self.apply_check = f.applyCheck
+        self.applied_edit = f.appliedEdit
+        self.ruling_check = f.rulingCheck
+        self.ruling_edit = f.rulingEdit
+        self.ruling_date_edit = f.rulingDateEdit
+        self.message = f.messageLabel
+        self.buttons = f.buttonBox
+        self.applied_edit.setDate(_qdate(applied or today))
+        self.ruling_edit.setText(ruling_number or "")
+        self.ruling_date_edit.setDate(_qdate(ruling_date or today))
 
         # 民事诉讼法 §205: the application comes first; a signed case may record both at once.
         can_apply = status in (CaseStatus.SIGNED, CaseStatus.CONFIRMATION_APPLIED)

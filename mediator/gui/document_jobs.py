@@ -18,15 +18,11 @@ from typing import Any
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -36,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from mediator.gui.jobs import JobHandle, Pool, run_job
 from mediator.gui.style import WARNING_RED
+from mediator.gui.ui_report_dialog import Ui_ReportDialog
 from mediator.i18n import N_, _
 from mediator.services.progress import Progress
 from mediator.store.database import Database
@@ -135,29 +132,15 @@ class ReportDialog(QDialog):
 
     def __init__(self, batch_label: str, default_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_("导出法院反馈表"))
-        layout = QFormLayout(self)
-        layout.addRow(QLabel(_("{batch}的反馈表").format(batch=batch_label)))
-        self.path_edit = QLineEdit(str(default_path))
-        browse = QPushButton(_("浏览…"))
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(browse)
-        layout.addRow(_("保存为"), row)
-        self.pdf_check = QCheckBox(_("同时生成 PDF 版本"))
-        self.pdf_check.setChecked(True)
-        layout.addRow("", self.pdf_check)
-        self.personal_check = QCheckBox(_("包含完整身份证号"))
-        self.personal_check.setToolTip(_("默认只显示身份证号的前三位和后四位；选择完整号码会记入操作日志。"))
-        layout.addRow("", self.personal_check)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
-        self.setMinimumWidth(560)
+        # Layout in forms/report_dialog.ui.
+        self.form = Ui_ReportDialog()
+        self.form.setupUi(self)
+        self.form.batchLabel.setText(_("{batch}的反馈表").format(batch=batch_label))
+        self.path_edit = self.form.pathEdit
+        self.pdf_check = self.form.pdfCheck
+        self.personal_check = self.form.personalCheck
+        self.path_edit.setText(str(default_path))
+        self.form.browseButton.clicked.connect(self._browse)
 
     def _browse(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
@@ -189,6 +172,7 @@ class DocumentJobs(QObject):
         actor: Callable[[], str],
         last_folder: Callable[[], str] = lambda: "",
         remember_folder: Callable[[str], None] = lambda _folder: None,
+        signature_trust: Callable[[], tuple[str, bool]] = lambda: ("", False),
     ) -> None:
         super().__init__(parent)
         self._parent = parent
@@ -196,6 +180,8 @@ class DocumentJobs(QObject):
         self._actor = actor
         self._last_folder = last_folder
         self._remember_folder = remember_folder
+        # (trusted root certificates file or "", strict): the settings behind signed import.
+        self._signature_trust = signature_trust
         self.job: JobHandle[Any] | None = None
         self.result_dialog: ResultDialog | None = None
 
@@ -276,16 +262,33 @@ class DocumentJobs(QObject):
         return self._run(_("正在生成签署包"), op, done)
 
     def import_signed(self) -> JobHandle[Any] | None:
-        """Signed PDFs back from the court's signing module: verify, match, register."""
+        """Signed PDFs back from the court's signing module: verify, match, register.
+
+        The trusted roots and strict mode come from the settings, as ``--trust-roots`` and
+        ``--strict`` do for ``mediator signed-import``."""
+        from mediator.errors import UserError
+        from mediator.services.signing import ImportReport, import_signed, load_trust_roots
+
+        roots_text, strict = self._signature_trust()
+        trust_roots = Path(roots_text.strip()) if roots_text.strip() else None
+        try:
+            # Read before the folder is asked for: a bad certificate file stops here, nothing imported.
+            load_trust_roots(trust_roots)
+        except UserError as exc:
+            from mediator.gui import errors
+
+            errors.show_error(self._parent, exc)
+            return None
         folder = self._ask_folder(_("选择存放已签署协议书的文件夹"))
         if folder is None:
             return None
-        from mediator.services.signing import ImportReport, import_signed
 
         database, actor = self._database, self._actor()
 
         def op(progress: Progress) -> ImportReport:
-            return import_signed(database, folder, actor=actor, progress=progress)
+            return import_signed(
+                database, folder, trust_roots=trust_roots, strict=strict, actor=actor, progress=progress
+            )
 
         def done(report: ImportReport) -> None:
             summary = _(
@@ -298,6 +301,8 @@ class DocumentJobs(QObject):
                 already=report.count("already_signed"),
                 rejected=report.count("rejected"),
             )
+            if strict:
+                summary += "\n" + _("严格模式：签名证书不在受信任的根证书之下的文件一律拒收。")
             rows = []
             for document in report.documents:
                 notes = [document.reason] if document.reason else []

@@ -23,7 +23,14 @@ from mediator.gui.case_detail import CaseDetailPanel, document_preview_class
 from mediator.gui.case_table import COLUMN_INDEX, CaseTableModel, FilterDebouncer
 from mediator.gui.document_jobs import DocumentJobs, DocumentTarget
 from mediator.gui.errors import show_error
-from mediator.gui.settings import DUE_WITHIN_DAYS, LANGUAGE, Preferences, WindowState
+from mediator.gui.settings import (
+    DUE_WITHIN_DAYS,
+    LANGUAGE,
+    STRICT_SIGNATURES,
+    TRUST_ROOTS,
+    Preferences,
+    WindowState,
+)
 from mediator.gui.ui_main_window import Ui_MainWindow
 from mediator.i18n import _
 from mediator.services.case_list import CaseFilter, filter_choices
@@ -138,6 +145,10 @@ class MainWindow(QMainWindow):
             actor=self.preferences.actor,
             last_folder=lambda: str(self.state.value("document_folder", "") or ""),
             remember_folder=lambda folder: self.state.save_value("document_folder", folder),
+            signature_trust=lambda: (
+                self.preferences.get(TRUST_ROOTS),
+                self.preferences.get(STRICT_SIGNATURES),
+            ),
         )
         self.document_jobs.data_changed.connect(self.refresh)
         f.actionGenerateAgreements.triggered.connect(self.generate_agreements)

@@ -32,17 +32,36 @@ class Option(Generic[T]):
     default: T
     label: str
     choices: dict[str, str] | None = None  # value → label, for a drop-down
+    # A file path chosen with "浏览…": the file dialog's filter (msgid); None for plain text.
+    file_filter: str | None = None
+    # Where the settings dialog shows it: one of SECTIONS.
+    section: str = "general"
 
     def __post_init__(self) -> None:
         OPTIONS[self.key] = self
 
 
 OPTIONS: dict[str, Option[Any]] = {}
+# The settings dialog's groups, in order: key → title (msgid; "" for the ungrouped first block).
+SECTIONS: dict[str, str] = {"general": "", "signing": N_("导入已签署文件")}
 
 LANGUAGE: Option[str] = Option("language", str, DEFAULT_LANGUAGE, N_("界面语言"), dict(SUPPORTED_LANGUAGES))
 USER_NAME: Option[str] = Option("user_name", str, "", N_("我的姓名（记入操作日志）"))
 CONFIRM_TRANSITIONS: Option[bool] = Option("confirm_transitions", bool, True, N_("变更案件状态前先确认"))
 DUE_WITHIN_DAYS: Option[int] = Option("due_within_days", int, 7, N_("概览中提示几天内到期的期限"))
+# The signed-import check, as `mediator signed-import --trust-roots FILE.pem [--strict]` (issue 4):
+# a certificate outside the trusted roots is accepted with a warning unless strict is on.
+TRUST_ROOTS: Option[str] = Option(
+    "trust_roots",
+    str,
+    "",
+    N_("受信任的根证书文件（PEM）"),
+    file_filter=N_("证书文件 (*.pem *.crt *.cer);;所有文件 (*)"),
+    section="signing",
+)
+STRICT_SIGNATURES: Option[bool] = Option(
+    "strict_signatures", bool, False, N_("只接受受信任证书签署的文件"), section="signing"
+)
 
 
 def settings_file() -> Path:

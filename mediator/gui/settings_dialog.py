@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from mediator.gui.settings import OPTIONS, Option, Preferences
 from mediator.gui.ui_settings_dialog import Ui_SettingsDialog
@@ -21,11 +32,19 @@ class SettingsDialog(QDialog):
         self.form.setupUi(self)
         self._preferences = preferences
         self.editors: dict[str, QWidget] = {}
+        # The form holds one form layout per section (gui/settings.py SECTIONS).
+        layouts: dict[str, QFormLayout] = {
+            "general": self.form.optionsLayout,
+            "signing": self.form.signingLayout,
+        }
         for option in OPTIONS.values():
             editor = self._editor(option, preferences.get(option))
             editor.setObjectName(f"option_{option.key}")
             self.editors[option.key] = editor
-            self.form.optionsLayout.addRow(_(option.label), editor)
+            field: QWidget = editor
+            if option.file_filter is not None and isinstance(editor, QLineEdit):
+                field = self._with_browse(editor, option)
+            layouts[option.section].addRow(_(option.label), field)
         self.form.buttonBox.accepted.connect(self.accept)
         self.form.buttonBox.rejected.connect(self.reject)
 
@@ -47,6 +66,26 @@ class SettingsDialog(QDialog):
             return spin
         edit = QLineEdit(str(value))
         return edit
+
+    def _with_browse(self, edit: QLineEdit, option: Option[Any]) -> QWidget:
+        """The path's line edit and a "浏览…" button that fills it from a file dialog."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(edit, 1)
+        browse = QPushButton(_("浏览…"))
+        browse.setObjectName(f"browse_{option.key}")
+        layout.addWidget(browse)
+
+        def choose() -> None:
+            path, _filter = QFileDialog.getOpenFileName(
+                self, _(option.label), edit.text(), _(option.file_filter or "")
+            )
+            if path:
+                edit.setText(path)
+
+        browse.clicked.connect(choose)
+        return row
 
     def values(self) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -10,14 +10,14 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QDialog, QDialogButtonBox,
-    QFormLayout, QLabel, QSizePolicy, QSpacerItem,
-    QVBoxLayout, QWidget)
+    QFormLayout, QGroupBox, QLabel, QSizePolicy,
+    QSpacerItem, QVBoxLayout, QWidget)
 
 class Ui_SettingsDialog(object):
     def setupUi(self, SettingsDialog):
         if not SettingsDialog.objectName():
             SettingsDialog.setObjectName("SettingsDialog")
-        SettingsDialog.resize(460, 260)
+        SettingsDialog.resize(560, 340)
         self.mainLayout = QVBoxLayout(SettingsDialog)
         self.mainLayout.setObjectName("mainLayout")
         self.optionsLayout = QFormLayout()
@@ -31,6 +31,25 @@ class Ui_SettingsDialog(object):
         self.restartNote.setWordWrap(True)
 
         self.mainLayout.addWidget(self.restartNote)
+
+        self.signingBox = QGroupBox(SettingsDialog)
+        self.signingBox.setObjectName("signingBox")
+        self.signingBoxLayout = QVBoxLayout(self.signingBox)
+        self.signingBoxLayout.setObjectName("signingBoxLayout")
+        self.signingLayout = QFormLayout()
+        self.signingLayout.setObjectName("signingLayout")
+        self.signingLayout.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+
+        self.signingBoxLayout.addLayout(self.signingLayout)
+
+        self.signingNote = QLabel(self.signingBox)
+        self.signingNote.setObjectName("signingNote")
+        self.signingNote.setWordWrap(True)
+
+        self.signingBoxLayout.addWidget(self.signingNote)
+
+
+        self.mainLayout.addWidget(self.signingBox)
 
         self.spacer = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
 
@@ -51,5 +70,7 @@ class Ui_SettingsDialog(object):
     def retranslateUi(self, SettingsDialog):
         SettingsDialog.setWindowTitle(_("首选项"))
         self.restartNote.setText(_("界面语言在重新启动程序后生效。"))
+        self.signingBox.setTitle(_("导入已签署文件"))
+        self.signingNote.setText(_("签名证书不在受信任的根证书之下时，文件照常登记并显示警告；选择“只接受受信任证书签署的文件”后，这样的文件一律拒收。"))
     # retranslateUi
 

@@ -299,10 +299,20 @@ def load_trust_roots(path: Path | None) -> list[Any]:
         ) from exc
     try:
         if pem.detect(data):
-            return [x509.Certificate.load(der) for _type, _headers, der in pem.unarmor(data, multiple=True)]
-        return [x509.Certificate.load(data)]
-    except (ValueError, TypeError) as exc:
-        raise UserError(_("信任根证书文件 {path} 无法识别：{reason}").format(path=path, reason=exc)) from exc
+            ders = [der for _type, _headers, der in pem.unarmor(data, multiple=True)]
+        else:
+            ders = [data]
+        certificates = [x509.Certificate.load(der) for der in ders]
+        for certificate in certificates:
+            certificate.native  # noqa: B018 - asn1crypto parses lazily: fail here, not mid-import
+    except Exception as exc:
+        # asn1crypto's own message quotes raw bytes and tags: no use to a mediator.
+        raise UserError(
+            _("信任根证书文件 {path} 无法识别：不是 PEM 或 DER 格式的证书。").format(path=path)
+        ) from exc
+    if not certificates:
+        raise UserError(_("信任根证书文件 {path} 中没有证书。").format(path=path))
+    return certificates
 
 
 def verify_signed_pdf(data: bytes, trust_roots: Sequence[Any]) -> tuple[str | None, list[SignatureCheck]]:

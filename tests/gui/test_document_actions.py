@@ -223,6 +223,125 @@ def test_sign_package_then_signed_import_lists_each_file_and_shows_turnaround(
     assert "已签署" in statuses
 
 
+def signed_by_untrusted_ca(
+    qtbot: QtBot, window: MainWindow, batch: DocumentFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Path]:
+    """The first case's agreement from the signing package, signed by all three parties with
+    certificates of a CA made in the test: (folder holding it, that CA's PEM file)."""
+    package = tmp_path / "签署包"
+    package.mkdir()
+    choose_folder(monkeypatch, package)
+    select_batch(window)
+    run_action(qtbot, window, window.form.actionSignPackage)
+    pki = make_ca(tmp_path)
+    signers = {"investor": "张䶮", "company": COMPANY_NAME, "mediator": "孙调解"}
+    returned = tmp_path / "已签署"
+    returned.mkdir()
+    signed = sign_all((package / f"{batch.case_numbers[0]}.pdf").read_bytes(), pki, signers)
+    (returned / "signed.pdf").write_bytes(signed)
+    choose_folder(monkeypatch, returned)
+    return returned, pki.ca_pem
+
+
+def result_rows(window: MainWindow) -> dict[str, list[str]]:
+    dialog = window.document_jobs.result_dialog
+    assert dialog is not None and dialog.table is not None
+    table = dialog.table
+    return {
+        table.topLevelItem(i).text(0): [table.topLevelItem(i).text(c) for c in range(1, 4)]
+        for i in range(table.topLevelItemCount())
+    }
+
+
+def case_status(window: MainWindow, case_id: int) -> str:
+    from mediator.services.case_list import case_detail
+
+    with window.database.session() as session:
+        return case_detail(session, case_id).status.label
+
+
+@pytest.mark.parametrize("strict", [True, False], ids=["strict", "lenient"])
+def test_signed_import_strict_setting_decides_on_an_untrusted_certificate(
+    qtbot: QtBot,
+    window: MainWindow,
+    batch: DocumentFixture,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    errors: list[BaseException],
+    strict: bool,
+) -> None:
+    from mediator.gui.settings import STRICT_SIGNATURES
+
+    signed_by_untrusted_ca(qtbot, window, batch, tmp_path, monkeypatch)
+    window.preferences.set(STRICT_SIGNATURES, strict)
+
+    run_action(qtbot, window, window.form.actionSignedImport)
+
+    assert errors == []
+    outcome, case_number, notes = result_rows(window)["signed.pdf"]
+    summary = window.document_jobs.result_dialog.summary.text()  # type: ignore[union-attr]
+    assert case_number == batch.case_numbers[0]
+    assert "不在受信任的根证书之下" in notes
+    if strict:
+        assert outcome == "拒收" and not notes.startswith("警告")
+        assert "拒收 1 份" in summary and "严格模式" in summary
+        assert case_status(window, batch.case_ids[0]) == "已达成"
+    else:
+        assert outcome == "已签署，已登记" and notes.startswith("警告：")
+        assert "登记 1 份" in summary and "严格模式" not in summary
+        assert case_status(window, batch.case_ids[0]) == "已签署"
+
+
+def test_signed_import_with_the_trusted_root_from_settings_accepts_without_warning(
+    qtbot: QtBot,
+    window: MainWindow,
+    batch: DocumentFixture,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    errors: list[BaseException],
+) -> None:
+    from mediator.gui.settings import STRICT_SIGNATURES, TRUST_ROOTS
+
+    _folder, ca_pem = signed_by_untrusted_ca(qtbot, window, batch, tmp_path, monkeypatch)
+    window.preferences.set(TRUST_ROOTS, str(ca_pem))
+    window.preferences.set(STRICT_SIGNATURES, True)
+
+    run_action(qtbot, window, window.form.actionSignedImport)
+
+    assert errors == []
+    assert result_rows(window)["signed.pdf"] == ["已签署，已登记", batch.case_numbers[0], ""]
+    assert case_status(window, batch.case_ids[0]) == "已签署"
+
+
+def test_signed_import_with_a_missing_root_file_says_so_and_imports_nothing(
+    window: MainWindow,
+    batch: DocumentFixture,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    errors: list[BaseException],
+) -> None:
+    from mediator.errors import UserError
+    from mediator.gui.settings import TRUST_ROOTS
+
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **_kw: asked.append(args[1]) or "")
+    missing = tmp_path / "根证书.pem"
+    window.preferences.set(TRUST_ROOTS, str(missing))
+
+    window.form.actionSignedImport.trigger()
+
+    assert len(errors) == 1 and isinstance(errors[0], UserError)
+    assert str(missing) in str(errors[0]) and "无法读取信任根证书文件" in str(errors[0])
+    assert asked == [] and window.document_jobs.job is None  # stopped before any folder or job
+
+    garbage = tmp_path / "不是证书.pem"
+    garbage.write_text("这不是证书", encoding="utf-8")
+    window.preferences.set(TRUST_ROOTS, str(garbage))
+    window.form.actionSignedImport.trigger()
+    assert len(errors) == 2 and "无法识别" in str(errors[1])
+    assert window.document_jobs.job is None
+
+
 @pytest.fixture
 def signed_batch(database: Database) -> DocumentFixture:
     return make_batch(database, names=("陈赟", "刘翀"), status="signed")

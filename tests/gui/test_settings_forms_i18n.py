@@ -47,6 +47,36 @@ def test_settings_dialog_has_a_row_per_option_and_saves(qtbot: QtBot, qsettings:
     assert dialog.form.restartNote.text() == "界面语言在重新启动程序后生效。"
 
 
+def test_settings_dialog_edits_the_signed_import_trust_settings(
+    qtbot: QtBot, qsettings: QSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QPushButton
+
+    from mediator.gui.settings import STRICT_SIGNATURES, TRUST_ROOTS
+    from mediator.gui.settings_dialog import SettingsDialog
+
+    prefs = Preferences(qsettings)
+    assert (prefs.get(TRUST_ROOTS), prefs.get(STRICT_SIGNATURES)) == ("", False)
+    dialog = SettingsDialog(prefs)
+    qtbot.addWidget(dialog)
+    # Both sit in their own group, labelled in the user's words.
+    layout = dialog.form.signingLayout
+    labels = [
+        layout.itemAt(row, layout.ItemRole.LabelRole).widget().text() for row in range(layout.rowCount())
+    ]
+    assert labels == ["受信任的根证书文件（PEM）", "只接受受信任证书签署的文件"]
+    assert dialog.form.signingBox.title() == "导入已签署文件"
+    pem = tmp_path / "roots.pem"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args, **_kw: (str(pem), ""))
+    browse = dialog.findChild(QPushButton, "browse_trust_roots")
+    assert browse is not None and browse.text() == "浏览…"
+    browse.click()
+    dialog.editors["strict_signatures"].setChecked(True)
+    dialog.accept()
+    assert prefs.get(TRUST_ROOTS) == str(pem)
+    assert prefs.get(STRICT_SIGNATURES) is True
+
+
 def test_compiled_forms_match_the_ui_files() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_forms.py"), "--check"], capture_output=True, text=True
@@ -95,3 +125,59 @@ def test_bundled_cjk_font_registers(qapp: object, force: bool) -> None:
     family = ensure_cjk_font(qapp, force_bundled=force)  # type: ignore[arg-type]
     assert family is not None and "WenKai" in family
     assert family in QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+
+
+def test_small_dialogs_come_from_their_forms_and_their_buttons_answer(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog
+
+    from mediator.domain.workflow import CaseStatus, FailureReason
+    from mediator.gui.case_detail import ContactDialog, FailureDialog, PaymentDialog
+    from mediator.gui.confirmation_dialog import ConfirmationDialog
+    from mediator.gui.document_jobs import ReportDialog
+
+    failure = FailureDialog()
+    contact = ContactDialog()
+    payment = PaymentDialog("1234.50")
+    confirmation = ConfirmationDialog("（2025）苏01民初3100号", CaseStatus.SIGNED, date(2025, 3, 25))
+    report = ReportDialog("第15批", tmp_path / "反馈表.xlsx")
+    dialogs: list[QDialog] = [failure, contact, payment, confirmation, report]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+    assert [d.windowTitle() for d in dialogs] == [
+        "调解不成",
+        "记录一次联系",
+        "登记付款",
+        "登记司法确认",
+        "导出法院反馈表",
+    ]
+    assert [failure.reason.itemData(i) for i in range(failure.reason.count())] == [
+        r.value for r in FailureReason
+    ]
+    assert contact.channel.currentText() == "电话" and contact.outcome.currentText() == "已联系上"
+    assert payment.amount.text() == "1234.50" and payment.form.amountLabel.buddy() is payment.amount
+    assert confirmation.form.caseLabel.text() == "案件 （2025）苏01民初3100号"
+    assert confirmation.applied_edit.date().toPython() == date(2025, 3, 25)
+    assert report.form.batchLabel.text() == "第15批的反馈表"
+    chosen = tmp_path / "另存.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args, **_kw: (str(chosen), ""))
+    report.form.browseButton.click()
+    assert report.choice() == (chosen, chosen.with_suffix(".pdf"), False)
+    # OK and Cancel are wired in the forms (Designer connections), not in code.
+    for dialog, button in zip(
+        dialogs,
+        [QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel] * 2
+        + [QDialogButtonBox.StandardButton.Ok],
+        strict=True,
+    ):
+        dialog.open()
+        dialog.form.buttonBox.button(button).click()  # type: ignore[attr-defined]
+        expected = (
+            QDialog.DialogCode.Accepted
+            if button is QDialogButtonBox.StandardButton.Ok
+            else QDialog.DialogCode.Rejected
+        )
+        assert dialog.result() == expected
