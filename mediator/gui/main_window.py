@@ -33,6 +33,7 @@ from mediator.gui.settings import (
 )
 from mediator.gui.ui_main_window import Ui_MainWindow
 from mediator.i18n import _
+from mediator.services.batch_list import BatchSummary
 from mediator.services.case_list import CaseFilter, filter_choices
 from mediator.store.database import Database
 
@@ -156,7 +157,7 @@ class MainWindow(QMainWindow):
         f.actionSignedImport.triggered.connect(self.document_jobs.import_signed)
         f.actionConfirmations.triggered.connect(self.generate_confirmations)
         f.actionCourtReport.triggered.connect(self.export_report)
-        # find_spec, not import: the dialogs pull in calamine, reportlab, pyHanko (start-up time).
+        f.actionExtendTerm.triggered.connect(self.extend_term)
         f.tabs.currentChanged.connect(self._tab_changed)
         self._set_icons()
 
@@ -490,6 +491,26 @@ class MainWindow(QMainWindow):
         target = self.document_target()
         if target is not None:
             self.document_jobs.export_report(target)
+
+    def selected_batch(self) -> BatchSummary | None:
+        number = self.selected_batch_number()
+        for row in range(self.batch_model.rowCount()):
+            batch = self.batch_model.batch(row)
+            if batch is not None and batch.number == number:
+                return batch
+        return None
+
+    def extend_term(self) -> None:
+        """延长调解期限… for the batch the user points at (the term shows in the batch list)."""
+        from mediator.gui.extend_term_dialog import ExtendTermDialog
+
+        batch = self.selected_batch()
+        if batch is None:
+            QMessageBox.information(self, _("延长调解期限"), _("请先在批次列表中选择一个批次。"))
+            return
+        dialog = ExtendTermDialog(self.database, batch, actor=self.preferences.actor(), parent=self)
+        dialog.accepted.connect(self.reload_batches)
+        dialog.open()
 
     def open_documents(self) -> None:
         dialog_class = document_preview_class()
