@@ -291,16 +291,7 @@ class DocumentJobs(QObject):
             )
 
         def done(report: ImportReport) -> None:
-            summary = _(
-                "共 {total} 份：登记 {accepted} 份，签名不全 {incomplete} 份，"
-                "已登记过 {already} 份，拒收 {rejected} 份。"
-            ).format(
-                total=len(report.documents),
-                accepted=report.count("accepted"),
-                incomplete=report.count("incomplete"),
-                already=report.count("already_signed"),
-                rejected=report.count("rejected"),
-            )
+            summary = report.summary()
             if strict:
                 summary += "\n" + _("严格模式：签名证书不在受信任的根证书之下的文件一律拒收。")
             rows = []

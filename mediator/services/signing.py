@@ -264,19 +264,21 @@ class ImportReport:
                 line += f" — {document.reason}"
             lines.append(line)
             lines.extend(f"    {_('警告')}：{w}" for w in document.warnings)
-        lines.append(
-            _(
-                "共 {total} 份：登记 {accepted} 份，签名不全 {incomplete} 份，"
-                "已登记过 {already} 份，拒收 {rejected} 份。"
-            ).format(
-                total=len(self.documents),
-                accepted=self.count("accepted"),
-                incomplete=self.count("incomplete"),
-                already=self.count("already_signed"),
-                rejected=self.count("rejected"),
-            )
-        )
+        lines.append(self.summary())
         return "\n".join(lines)
+
+    def summary(self) -> str:
+        """One sentence with the count of each outcome (CLI and GUI show the same)."""
+        return _(
+            "共 {total} 份：登记 {accepted} 份，签名不全 {incomplete} 份，"
+            "已登记过 {already} 份，拒收 {rejected} 份。"
+        ).format(
+            total=len(self.documents),
+            accepted=self.count("accepted"),
+            incomplete=self.count("incomplete"),
+            already=self.count("already_signed"),
+            rejected=self.count("rejected"),
+        )
 
 
 class _Rejected(Exception):
