@@ -160,7 +160,8 @@ class CaseTableModel(QAbstractTableModel):
 
     # --- fetching --------------------------------------------------------------------------------
 
-    def _fetch_page(self) -> list[int]:
+    def _next_page(self) -> tuple[list[int], bool]:
+        """The ids after those already held, and whether more follow."""
         with self._database.session() as session:
             page = case_ids(
                 session,
@@ -170,8 +171,11 @@ class CaseTableModel(QAbstractTableModel):
                 offset=len(self._ids),
                 limit=self._page_size + 1,  # one more tells whether another page exists
             )
-        self._exhausted = len(page) <= self._page_size
-        page = page[: self._page_size]
+        return page[: self._page_size], len(page) > self._page_size
+
+    def _fetch_page(self) -> list[int]:
+        page, more = self._next_page()
+        self._exhausted = not more
         self._ids.extend(page)
         return page
 
@@ -181,17 +185,7 @@ class CaseTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._exhausted:
             return
-        with self._database.session() as session:
-            page = case_ids(
-                session,
-                self._filter,
-                self._sort,
-                self._descending,
-                offset=len(self._ids),
-                limit=self._page_size + 1,
-            )
-        more = len(page) > self._page_size
-        page = page[: self._page_size]
+        page, more = self._next_page()
         if page:
             first = len(self._ids)
             self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
