@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
 from mediator.domain.money import parse_amount, to_money
+from mediator.domain.payments import allocate_payment, check_installment_plan, status_after_payment
 from mediator.domain.validators import (
     to_half_width,
     validate_mobile,
@@ -34,6 +35,7 @@ from mediator.domain.workflow import (
 )
 from mediator.errors import NotFoundError, TransitionError, UserError, ValidationError
 from mediator.i18n import _
+from mediator.store.mapping import to_entity
 from mediator.store.tables import (
     AuditEventRow,
     BatchRow,
@@ -66,7 +68,6 @@ _SIGNED_OR_LATER = frozenset(
     STATUS_ORDER[STATUS_ORDER.index(CaseStatus.SIGNED) : STATUS_ORDER.index(CaseStatus.PAID) + 1]
 )
 _PAYABLE = frozenset({CaseStatus.CONFIRMED, CaseStatus.PARTIALLY_PAID})
-_MAX_EXTENSION_DAYS = 365
 
 
 def _now() -> datetime:
@@ -143,11 +144,6 @@ def _status_of(text: CaseStatus | str) -> CaseStatus:
         raise TransitionError(_("未知的案件状态：{status}。").format(status=text)) from None
 
 
-def _last_step_date(case: CaseRow) -> date:
-    days = [getattr(case, name) for name in STEP_DATE_FIELD.values()]
-    return max(day for day in days if day is not None)
-
-
 def transition_case(
     session: Session,
     case_id: int,
@@ -168,11 +164,12 @@ def transition_case(
     _check_version(case, expected_version)
     current = _status_of(case.status)
     target = _status_of(target)
+    entity = to_entity(case)
     check_transition(
-        current, target, failure_reason=failure_reason, agreed_amount_set=case.agreed_amount is not None
+        current, target, failure_reason=failure_reason, agreed_amount_set=entity.agreed_amount is not None
     )
     on = on or _today()
-    previous = _last_step_date(case)
+    previous = entity.last_step_date
     if on < previous:
         raise TransitionError(
             _("日期{on}早于案件上一步的日期{previous}，请核对。").format(
@@ -354,26 +351,13 @@ def set_installments(
         raise UserError(
             _("案件当前为“{status}”，不能再修改付款计划。").format(status=_status_of(case.status).label)
         )
-    if not plan:
-        raise ValidationError(_("付款计划至少应有一期。"), field="installments")
-    rows: list[dict[str, Any]] = []
-    previous: date | None = None
-    for sequence, (due, amount) in enumerate(plan, start=1):
-        money = parse_amount(amount)
-        if previous is not None and due < previous:
-            raise ValidationError(
-                _("第{n}期的到期日早于上一期，请按时间顺序填写。").format(n=sequence), field="installments"
-            )
-        previous = due
-        rows.append({"case_id": case_id, "sequence": sequence, "due_date": due, "amount": money})
-    total = sum((row["amount"] for row in rows), Decimal("0.00"))
-    if total != case.agreed_amount:
-        raise ValidationError(
-            _("各期金额合计{total}元，与调解金额{agreed}元不一致。").format(
-                total=total, agreed=case.agreed_amount
-            ),
-            field="installments",
-        )
+    # Amounts come typed or from a spreadsheet: read them as money before the plan's rules apply.
+    parsed = [(due, parse_amount(amount)) for due, amount in plan]
+    check_installment_plan(parsed, case.agreed_amount)
+    rows = [
+        {"case_id": case_id, "sequence": sequence, "due_date": due, "amount": money}
+        for sequence, (due, money) in enumerate(parsed, start=1)
+    ]
     existing = installments_of(session, case_id)
     if any(row.paid_amount for row in existing):
         raise UserError(_("已有付款记录，不能重新安排付款计划。"))
@@ -426,42 +410,21 @@ def record_payment(
     status = _status_of(case.status)
     if status not in _PAYABLE:
         raise UserError(_("案件当前为“{status}”，司法确认后才能登记履行款项。").format(status=status.label))
-    if case.agreed_amount is None:
-        raise UserError(_("案件没有调解金额，请先填写。"))
+    outstanding = to_entity(case).outstanding(paid_total(session, case_id))  # refuses a case without amount
     money = parse_amount(amount)
-    already = paid_total(session, case_id)
-    outstanding = case.agreed_amount - already
-    if money > outstanding:
-        raise ValidationError(
-            _("本次付款{amount}元超过尚未履行的金额{outstanding}元。").format(
-                amount=money, outstanding=outstanding
-            ),
-            field="amount",
-            value=amount,
-        )
     installments = installments_of(session, case_id)
-    if not installments:
+    lump_sum = not installments
+    if lump_sum:
         # No plan recorded: the agreement is a lump sum due on the day it is paid.
-        installment = InstallmentRow(case_id=case_id, sequence=1, due_date=paid_on, amount=case.agreed_amount)
-        session.add(installment)
-        installments = [installment]
-    left = money
-    for installment in installments:
-        if left <= 0:
-            break
-        received = installment.paid_amount or Decimal("0.00")
-        share = min(installment.amount - received, left)
-        if share <= 0:
-            continue
-        installment.paid_amount = received + share
-        installment.paid_on = paid_on
-        left -= share
-    if left > 0:
-        # The plan adds up to less than the agreed amount (edited outside the app): book the rest
-        # on the last line rather than lose it.
-        last = installments[-1]
-        last.paid_amount = (last.paid_amount or Decimal("0.00")) + left
-        last.paid_on = paid_on
+        installments = [
+            InstallmentRow(case_id=case_id, sequence=1, due_date=paid_on, amount=case.agreed_amount)
+        ]
+    allocations = allocate_payment([to_entity(row) for row in installments], money, outstanding=outstanding)
+    for installment, allocation in zip(installments, allocations, strict=True):
+        if allocation.share > 0:
+            installment.paid_amount, installment.paid_on = allocation.paid_after, paid_on
+    if lump_sum:
+        session.add(installments[0])
     session.flush()
     audit(
         session,
@@ -471,15 +434,11 @@ def record_payment(
         batch_id=case.batch_id,
         detail=_("收到付款{amount}元").format(amount=money),
     )
-    if money == outstanding:
-        return transition_case(
-            session, case_id, CaseStatus.PAID, actor=actor, on=max(paid_on, _last_step_date(case))
-        )
-    if status is CaseStatus.CONFIRMED:
-        return transition_case(
-            session, case_id, CaseStatus.PARTIALLY_PAID, actor=actor, on=max(paid_on, _last_step_date(case))
-        )
-    return case
+    target = status_after_payment(status, money, outstanding)
+    if target is None:
+        return case
+    on = max(paid_on, to_entity(case).last_step_date)
+    return transition_case(session, case_id, target, actor=actor, on=on)
 
 
 def extend_mediation_term(session: Session, batch_id: int, days: int, reason: str, *, actor: str) -> BatchRow:
@@ -487,17 +446,9 @@ def extend_mediation_term(session: Session, batch_id: int, days: int, reason: st
     batch = session.get(BatchRow, batch_id)
     if batch is None:
         raise NotFoundError(_("批次不存在（编号 {id}）。").format(id=batch_id))
+    extended = to_entity(batch).extended(days, reason)
+    batch.extension_days, batch.extension_reason = extended.extension_days, extended.extension_reason
     reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError(_("延长调解期限必须填写理由。"), field="reason")
-    if not 1 <= int(days) <= _MAX_EXTENSION_DAYS:
-        raise ValidationError(
-            _("延长天数应在1到{max}天之间。").format(max=_MAX_EXTENSION_DAYS), field="days", value=days
-        )
-    batch.extension_days += int(days)
-    batch.extension_reason = (f"{batch.extension_reason}；{reason}" if batch.extension_reason else reason)[
-        :500
-    ]
     audit(
         session,
         actor=actor,
