@@ -301,6 +301,18 @@ def canonical_case_number(text: str) -> str:
     return f"（{year}）{court}{kind}{int(number)}号{suffix or ''}"
 
 
+def validate_ruling_number(text: str) -> str:
+    """The canonical case number of a judicial-confirmation ruling, which must be a 民特 number."""
+    number = canonical_case_number(text)
+    if "民特" not in number:
+        raise ValidationError(
+            _("司法确认裁定的案号应为“民特”字号，如（2025）苏01民特88号：{value}。").format(value=number),
+            field="ruling_number",
+            value=text,
+        )
+    return number
+
+
 def case_number_year(cn: str) -> int:
     """The year in a case number's brackets (the year the case was filed)."""
     return int(_case_number_match(cn)[1])

@@ -2,7 +2,7 @@
 
 The values go to ``services.confirmation.record_confirmation``, the function behind
 ``mediator confirmation-record``; the ruling number is checked as the user types by the same
-validator (``canonical_case_number``) and must be a 民特 (special procedure) number.
+validator (``validate_ruling_number``): a 民特 (special procedure) number.
 """
 
 from __future__ import annotations
@@ -12,25 +12,13 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
-from mediator.domain.validators import canonical_case_number
+from mediator.domain.validators import validate_ruling_number
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import ValidationError
 from mediator.gui.ui_confirmation_dialog import Ui_ConfirmationDialog
 from mediator.i18n import _
 
 _INVALID_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
-
-
-def check_ruling_number(text: str) -> str:
-    """The canonical 民特 number, or ValidationError with a message for the user."""
-    number = canonical_case_number(text)
-    if "民特" not in number:
-        raise ValidationError(
-            _("司法确认裁定的案号应为“民特”字号，如（2025）苏01民特88号：{value}。").format(value=number),
-            field="ruling_number",
-            value=text,
-        )
-    return number
 
 
 def _qdate(day: date) -> QDate:
@@ -92,7 +80,7 @@ class ConfirmationDialog(QDialog):
             problem = ""  # nothing to record: no message, OK stays off
         elif ruling:
             try:
-                check_ruling_number(self.ruling_edit.text())
+                validate_ruling_number(self.ruling_edit.text())
             except ValidationError as exc:
                 problem = str(exc)
                 self.ruling_edit.setStyleSheet(_INVALID_STYLE)
@@ -115,6 +103,6 @@ class ConfirmationDialog(QDialog):
         ruling = self.ruling_check.isChecked()
         return {
             "applied": self.applied_date() if self.apply_check.isChecked() else None,
-            "ruling": check_ruling_number(self.ruling_edit.text()) if ruling else None,
+            "ruling": validate_ruling_number(self.ruling_edit.text()) if ruling else None,
             "ruling_date": self.ruling_date() if ruling else None,
         }

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from mediator.domain.deadlines import Deadline, confirmation_window
 from mediator.domain.money import format_money, rmb_upper
-from mediator.domain.validators import canonical_case_number, safe_file_name
+from mediator.domain.validators import canonical_case_number, safe_file_name, validate_ruling_number
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import NotFoundError, UserError, ValidationError
 from mediator.i18n import _
@@ -274,13 +274,7 @@ def record_confirmation(
             )
         row.application_date = applied
     if ruling is not None:
-        number = canonical_case_number(ruling)
-        if "民特" not in number:
-            raise ValidationError(
-                _("司法确认裁定的案号应为“民特”字号，如（2025）苏01民特88号：{value}。").format(value=number),
-                field="ruling_number",
-                value=ruling,
-            )
+        number = validate_ruling_number(ruling)
         if ruling_date is None:
             raise UserError(_("请同时给出裁定日期（--ruling-date）。"))
         application_date = row.application_date

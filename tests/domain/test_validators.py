@@ -14,6 +14,7 @@ from mediator.domain.validators import (
     validate_mobile,
     validate_person_name,
     validate_resident_id,
+    validate_ruling_number,
     validate_stock_code,
     validate_uscc,
 )
@@ -466,3 +467,19 @@ def test_safe_file_name_is_bounded() -> None:
 def test_safe_file_name_refuses_empty(text: str) -> None:
     with pytest.raises(ValidationError):
         safe_file_name(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(2025)苏01民特88号", "（2025）苏01民特88号"),
+        ("（２０２５）苏01民特88号", "（2025）苏01民特88号"),
+    ],
+)
+def test_ruling_number_is_a_canonical_minte_number(text: str, expected: str) -> None:
+    assert validate_ruling_number(text) == expected
+
+
+def test_ruling_number_of_another_kind_is_refused() -> None:
+    with pytest.raises(ValidationError, match="民特"):
+        validate_ruling_number("（2025）苏01民初3100号")
