@@ -11,7 +11,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from mediator import __version__
@@ -37,10 +38,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, text + "\n")
 
 
-def _open(args: argparse.Namespace) -> Any:
+@contextmanager
+def _opened(args: argparse.Namespace) -> Iterator[Any]:
+    """The database named by ``--db`` (or the default), closed when the command is done."""
     from mediator.store.database import open_database
 
-    return open_database(args.db)
+    db = open_database(args.db)
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def print_json(data: Any) -> None:
@@ -59,12 +66,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from mediator.services.demo import load_demo
 
-    db = _open(args)
-    try:
-        with db.transaction() as session:
-            result = load_demo(session, reset=args.reset)
-    finally:
-        db.dispose()
+    with _opened(args) as db, db.transaction() as session:
+        result = load_demo(session, reset=args.reset)
     print(result.summary())
     return EXIT_OK
 
@@ -72,12 +75,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from mediator.services.stats import compute_stats
 
-    db = _open(args)
-    try:
-        with db.session() as session:
-            stats = compute_stats(session)
-    finally:
-        db.dispose()
+    with _opened(args) as db, db.session() as session:
+        stats = compute_stats(session)
     if args.json:
         print_json(stats.as_json())
     else:
@@ -101,19 +100,15 @@ def cmd_extend_term(args: argparse.Namespace) -> int:
     from mediator.services.calendar import calendar_warning, load_work_calendar
     from mediator.services.cases import extend_mediation_term, find_batch
 
-    db = _open(args)
-    try:
-        with db.transaction() as session:
-            batch = find_batch(session, args.batch)
-            extend_mediation_term(session, batch.id, args.days, args.reason, actor=_actor())  # type: ignore[arg-type]
-            term = mediation_term(
-                batch.referral_date,
-                batch.term_days,
-                batch.extension_days,
-                calendar=load_work_calendar(session),
-            )
-    finally:
-        db.dispose()
+    with _opened(args) as db, db.transaction() as session:
+        batch = find_batch(session, args.batch)
+        extend_mediation_term(session, batch.id, args.days, args.reason, actor=_actor())  # type: ignore[arg-type]
+        term = mediation_term(
+            batch.referral_date,
+            batch.term_days,
+            batch.extension_days,
+            calendar=load_work_calendar(session),
+        )
     print(
         _("第{number}批的调解期限已延长{days}天，截止日为 {end}。").format(
             number=batch.number, days=args.days, end=term.end.isoformat()
@@ -129,12 +124,8 @@ def cmd_calendar_set(args: argparse.Namespace) -> int:
     from mediator.services.calendar import parse_day, set_calendar_override
 
     day = parse_day(args.date)
-    db = _open(args)
-    try:
-        with db.transaction() as session:
-            set_calendar_override(session, day, args.working, args.note, actor=_actor())
-    finally:
-        db.dispose()
+    with _opened(args) as db, db.transaction() as session:
+        set_calendar_override(session, day, args.working, args.note, actor=_actor())
     kind = _("工作日") if args.working else _("休息日")
     print(_("已将 {day} 设为{kind}。").format(day=day.isoformat(), kind=kind))
     return EXIT_OK
@@ -144,12 +135,8 @@ def cmd_calendar_unset(args: argparse.Namespace) -> int:
     from mediator.services.calendar import parse_day, remove_calendar_override
 
     day = parse_day(args.date)
-    db = _open(args)
-    try:
-        with db.transaction() as session:
-            removed = remove_calendar_override(session, day, actor=_actor())
-    finally:
-        db.dispose()
+    with _opened(args) as db, db.transaction() as session:
+        removed = remove_calendar_override(session, day, actor=_actor())
     if not removed:
         print(_("{day} 没有更正记录，无需恢复。").format(day=day.isoformat()))
     else:
@@ -162,13 +149,9 @@ def cmd_calendar_list(args: argparse.Namespace) -> int:
 
     from mediator.services.calendar import list_calendar_overrides, load_work_calendar, year_status
 
-    db = _open(args)
-    try:
-        with db.session() as session:
-            overrides = list_calendar_overrides(session, year=args.year)
-            calendar = load_work_calendar(session)
-    finally:
-        db.dispose()
+    with _opened(args) as db, db.session() as session:
+        overrides = list_calendar_overrides(session, year=args.year)
+        calendar = load_work_calendar(session)
     this_year = date.today().year  # noqa: DTZ011 - the user's own calendar year
     years = [args.year] if args.year else [this_year, this_year + 1]
     known = year_status(calendar, years)
@@ -225,8 +208,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
 
     progress = PhaseEcho(lambda message: print(message, file=sys.stderr, flush=True))
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         result = import_referrals(
             db,
             args.files,
@@ -238,8 +220,6 @@ def cmd_import(args: argparse.Namespace) -> int:
             progress=progress,
             prefetch=prefetch,
         )
-    finally:
-        db.dispose()
     if args.errors_out and result.errors:
         write_errors_workbook(result, args.errors_out)
     if args.json:
@@ -294,11 +274,8 @@ def cmd_agreements(args: argparse.Namespace) -> int:
 
     from mediator.services.agreement_pdf import generate_agreements
 
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         run = generate_agreements(db, batch=args.batch, out_dir=Path(args.out), jobs=args.jobs)
-    finally:
-        db.dispose()
     print(
         _("已生成调解协议书 {count} 份，保存在 {folder}（用时 {seconds:.1f} 秒）。").format(
             count=run.count, folder=args.out, seconds=run.seconds
@@ -312,11 +289,8 @@ def cmd_sign_package(args: argparse.Namespace) -> int:
 
     from mediator.services.signing import MANIFEST_JSON, MANIFEST_XLSX, write_sign_package
 
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         package = write_sign_package(db, args.batch, Path(args.out), actor=_actor(), jobs=args.jobs)
-    finally:
-        db.dispose()
     print(
         _("签署包已写入 {folder}：协议书 {count} 份，清单 {xlsx}、{json}。").format(
             folder=args.out, count=package.count, xlsx=MANIFEST_XLSX, json=MANIFEST_JSON
@@ -330,8 +304,7 @@ def cmd_signed_import(args: argparse.Namespace) -> int:
 
     from mediator.services.signing import import_signed
 
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         report = import_signed(
             db,
             Path(args.folder),
@@ -339,8 +312,6 @@ def cmd_signed_import(args: argparse.Namespace) -> int:
             strict=args.strict,
             actor=_actor(),
         )
-    finally:
-        db.dispose()
     if args.json:
         print_json(report.as_json())
     else:
@@ -352,12 +323,8 @@ def cmd_signed_import(args: argparse.Namespace) -> int:
 def cmd_signing_status(args: argparse.Namespace) -> int:
     from mediator.services.signing import format_span, signing_status
 
-    db = _open(args)
-    try:
-        with db.session() as session:
-            status = signing_status(session, args.batch)
-    finally:
-        db.dispose()
+    with _opened(args) as db, db.session() as session:
+        status = signing_status(session, args.batch)
     if args.json:
         print_json(status.as_json())
         return EXIT_OK
@@ -385,13 +352,10 @@ def cmd_confirmation(args: argparse.Namespace) -> int:
 
     from mediator.services.confirmation import write_confirmation_applications
 
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         run = write_confirmation_applications(
             db, args.batch, Path(args.out), per_batch=True if args.per_batch else None
         )
-    finally:
-        db.dispose()
     kind = _("每批一份（附案件清单）") if run.per_batch else _("每案一份")
     print(
         _("已生成司法确认申请书 {files} 份（{kind}，涉及 {cases} 件案件），保存在 {folder}。").format(
@@ -419,19 +383,15 @@ def cmd_confirmation_record(args: argparse.Namespace) -> int:
 
     applied = _date_arg(args.applied, "--applied")
     ruling_date = _date_arg(args.ruling_date, "--ruling-date")
-    db = _open(args)
-    try:
-        with db.transaction() as session:
-            record = record_confirmation(
-                session,
-                args.case,
-                applied=applied,
-                ruling=args.ruling,
-                ruling_date=ruling_date,
-                actor=_actor(),
-            )
-    finally:
-        db.dispose()
+    with _opened(args) as db, db.transaction() as session:
+        record = record_confirmation(
+            session,
+            args.case,
+            applied=applied,
+            ruling=args.ruling,
+            ruling_date=ruling_date,
+            actor=_actor(),
+        )
     from mediator.domain.workflow import CaseStatus
 
     print(_("{case}：{status}").format(case=record.case_number, status=CaseStatus(record.status).label))
@@ -457,8 +417,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from mediator.services.court_report import write_court_report
 
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         files = write_court_report(
             db,
             args.batch,
@@ -467,8 +426,6 @@ def cmd_report(args: argparse.Namespace) -> int:
             show_personal_data=args.show_personal_data,
             actor=_actor(),
         )
-    finally:
-        db.dispose()
     written = [str(p) for p in (files.xlsx, files.pdf) if p is not None]
     print(_("反馈表已写入 {files}（{cases} 件案件）。").format(files="、".join(written), cases=files.cases))
     return EXIT_OK
