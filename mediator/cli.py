@@ -64,7 +64,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from mediator.services.demo import load_demo
+    from mediator.demo.first_year import load_demo
 
     with _opened(args) as db, db.transaction() as session:
         result = load_demo(session, reset=args.reset)
@@ -73,7 +73,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from mediator.services.stats import compute_stats
+    from mediator.services.reporting.stats import compute_stats
 
     with _opened(args) as db, db.session() as session:
         stats = compute_stats(session)
@@ -98,7 +98,7 @@ def _actor() -> str:
 def cmd_extend_term(args: argparse.Namespace) -> int:
     from mediator.domain.deadlines import mediation_term
     from mediator.services.calendar import calendar_warning, load_work_calendar
-    from mediator.services.cases import extend_mediation_term, find_batch
+    from mediator.services.cases.changes import extend_mediation_term, find_batch
 
     with _opened(args) as db, db.transaction() as session:
         batch = find_batch(session, args.batch)
@@ -190,7 +190,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from mediator.domain.referral_headers import date_in
-    from mediator.services.referral_reader import Prefetch
+    from mediator.services.intake.reader import Prefetch
 
     referred_on = None
     if args.referred_on:
@@ -200,7 +200,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     # Parse the first workbook while the rest of the program loads and the database opens
     # (calamine does not hold the GIL): started before the heavy imports below (0.3 s of them).
     prefetch = Prefetch(args.files[0]) if Path(args.files[0]).is_file() else None
-    from mediator.services.referral_import import (
+    from mediator.services.intake.importer import (
         PhaseEcho,
         format_problem_table,
         import_referrals,
@@ -272,7 +272,7 @@ def _date_arg(text: str | None, option: str) -> Any:
 def cmd_agreements(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mediator.services.agreement_pdf import generate_agreements
+    from mediator.services.documents.agreement import generate_agreements
 
     with _opened(args) as db:
         run = generate_agreements(db, batch=args.batch, out_dir=Path(args.out), jobs=args.jobs)
@@ -287,7 +287,7 @@ def cmd_agreements(args: argparse.Namespace) -> int:
 def cmd_sign_package(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mediator.services.signing import MANIFEST_JSON, MANIFEST_XLSX, write_sign_package
+    from mediator.services.documents.signing import MANIFEST_JSON, MANIFEST_XLSX, write_sign_package
 
     with _opened(args) as db:
         package = write_sign_package(db, args.batch, Path(args.out), actor=_actor(), jobs=args.jobs)
@@ -302,7 +302,7 @@ def cmd_sign_package(args: argparse.Namespace) -> int:
 def cmd_signed_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mediator.services.signing import import_signed
+    from mediator.services.documents.signing import import_signed
 
     with _opened(args) as db:
         report = import_signed(
@@ -321,7 +321,7 @@ def cmd_signed_import(args: argparse.Namespace) -> int:
 
 
 def cmd_signing_status(args: argparse.Namespace) -> int:
-    from mediator.services.signing import format_span, signing_status
+    from mediator.services.documents.signing import format_span, signing_status
 
     with _opened(args) as db, db.session() as session:
         status = signing_status(session, args.batch)
@@ -350,7 +350,7 @@ def cmd_signing_status(args: argparse.Namespace) -> int:
 def cmd_confirmation(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mediator.services.confirmation import write_confirmation_applications
+    from mediator.services.documents.confirmation import write_confirmation_applications
 
     with _opened(args) as db:
         run = write_confirmation_applications(
@@ -379,7 +379,7 @@ def cmd_confirmation(args: argparse.Namespace) -> int:
 def cmd_confirmation_record(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from mediator.services.confirmation import record_confirmation
+    from mediator.services.documents.confirmation import record_confirmation
 
     applied = _date_arg(args.applied, "--applied")
     ruling_date = _date_arg(args.ruling_date, "--ruling-date")
@@ -415,7 +415,7 @@ def cmd_confirmation_record(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mediator.services.court_report import write_court_report
+    from mediator.services.documents.court_report import write_court_report
 
     with _opened(args) as db:
         files = write_court_report(

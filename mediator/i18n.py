@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import gettext
 import os
-from pathlib import Path
+
+from mediator.resources import LOCALE_DIR
 
 DOMAIN = "mediator"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
+
 SUPPORTED_LANGUAGES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_CN"
 

@@ -37,10 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from mediator.demo.first_year import load_demo
     from mediator.gui.app import install_qt_translations
     from mediator.gui.fonts import ensure_cjk_font
     from mediator.gui.main_window import CASES_TAB, DASHBOARD_TAB, MainWindow
-    from mediator.services.demo import load_demo
     from mediator.store.database import open_database
 
     app = QApplication(sys.argv)
@@ -152,7 +152,7 @@ def signed_back(package: Path, returned: Path) -> None:
     import shutil
 
     # The throw-away PKI of the signing tests: certificates made here, outside any trusted root.
-    from tests.services.signing_helpers import make_ca, sign_all
+    from tests.fixtures.signing_helpers import make_ca, sign_all
 
     manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
     entries = manifest["documents"]

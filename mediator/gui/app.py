@@ -117,10 +117,10 @@ def run_gui(db_url: str | None = None) -> int:
 
 def _load_demo_if_empty(window: object) -> None:
     """First start on an empty database: load the demo data (in a worker, with progress)."""
+    from mediator.demo.first_year import is_empty, load_demo
     from mediator.gui.jobs import run_job
     from mediator.gui.main_window import MainWindow
     from mediator.i18n import _
-    from mediator.services.demo import is_empty, load_demo
 
     assert isinstance(window, MainWindow)
     database = window.database

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionV
 from mediator.domain.workflow import STATUS_ORDER
 from mediator.gui.style import STATUS_COLOURS, WARNING_RED
 from mediator.i18n import N_, _
-from mediator.services.batch_list import BatchSummary, format_span, list_batches
+from mediator.services.cases.batches import BatchSummary, format_span, list_batches
 from mediator.store.database import Database
 
 Index = QModelIndex | QPersistentModelIndex

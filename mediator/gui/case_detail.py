@@ -31,7 +31,7 @@ from mediator.gui.ui_contact_dialog import Ui_ContactDialog
 from mediator.gui.ui_failure_dialog import Ui_FailureDialog
 from mediator.gui.ui_payment_dialog import Ui_PaymentDialog
 from mediator.i18n import N_, _
-from mediator.services.case_list import CaseConfirmation, CaseDetail, case_confirmation, case_detail
+from mediator.services.cases.lists import CaseConfirmation, CaseDetail, case_confirmation, case_detail
 from mediator.store.database import Database
 
 log = logging.getLogger("mediator.gui.cases")
@@ -188,7 +188,7 @@ class CaseDetailPanel(QWidget):
         return self._detail
 
     def _load_mediators(self) -> None:
-        from mediator.services.case_list import filter_choices
+        from mediator.services.cases.lists import filter_choices
 
         with self._database.session() as session:
             mediators = filter_choices(session).mediators
@@ -464,7 +464,7 @@ class CaseDetailPanel(QWidget):
         return True
 
     def save(self) -> bool:
-        from mediator.services.cases import update_case_fields
+        from mediator.services.cases.changes import update_case_fields
 
         d = self._detail
         if d is None or self._invalid:
@@ -495,7 +495,7 @@ class CaseDetailPanel(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def transition(self, target: CaseStatus) -> bool:
-        from mediator.services.cases import transition_case
+        from mediator.services.cases.changes import transition_case
 
         d = self._detail
         if d is None:
@@ -527,7 +527,7 @@ class CaseDetailPanel(QWidget):
         )
 
     def add_contact(self) -> bool:
-        from mediator.services.cases import record_contact_attempt
+        from mediator.services.cases.changes import record_contact_attempt
 
         d = self._detail
         if d is None:
@@ -540,7 +540,7 @@ class CaseDetailPanel(QWidget):
         return self._write(lambda s: record_contact_attempt(s, d.id, actor=actor, **values))
 
     def record_payment(self) -> bool:
-        from mediator.services.cases import record_payment
+        from mediator.services.cases.changes import record_payment
 
         d = self._detail
         if d is None or d.agreed_amount is None:
@@ -573,7 +573,7 @@ class CaseDetailPanel(QWidget):
             return False
         values = dialog.values()
         actor = self._preferences.actor()
-        from mediator.services.confirmation import record_confirmation
+        from mediator.services.documents.confirmation import record_confirmation
 
         return self._write(lambda s: record_confirmation(s, d.case_number, actor=actor, **values))  # type: ignore[arg-type]
 

@@ -26,7 +26,7 @@ from PySide6.QtGui import QBrush, QColor
 from mediator.domain.money import format_money
 from mediator.domain.workflow import CaseStatus
 from mediator.i18n import N_, _
-from mediator.services.case_list import (
+from mediator.services.cases.lists import (
     PAGE_SIZE,
     CaseFilter,
     CaseListRow,

@@ -18,7 +18,7 @@ from mediator.domain.workflow import STATUS_ORDER, CaseStatus
 from mediator.gui.style import STATUS_COLOURS, WARNING_RED
 from mediator.gui.ui_dashboard import Ui_Dashboard
 from mediator.i18n import _
-from mediator.services.dashboard import Dashboard, load_dashboard
+from mediator.services.reporting.dashboard import Dashboard, load_dashboard
 from mediator.store.database import Database
 
 _WAN = Decimal(10_000)

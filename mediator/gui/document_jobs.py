@@ -212,7 +212,7 @@ class DocumentJobs(QObject):
         folder = self._ask_folder(_("选择保存调解协议书的文件夹"))
         if folder is None:
             return None
-        from mediator.services.agreement_pdf import AgreementRun, generate_agreements
+        from mediator.services.documents.agreement import AgreementRun, generate_agreements
 
         database = self._database
         large = len(target.case_ids) > _POOL_THRESHOLD or not target.case_ids
@@ -244,7 +244,12 @@ class DocumentJobs(QObject):
         folder = self._ask_folder(_("选择保存签署包的文件夹"))
         if folder is None:
             return None
-        from mediator.services.signing import MANIFEST_JSON, MANIFEST_XLSX, SignPackage, write_sign_package
+        from mediator.services.documents.signing import (
+            MANIFEST_JSON,
+            MANIFEST_XLSX,
+            SignPackage,
+            write_sign_package,
+        )
 
         database, actor, batch = self._database, self._actor(), target.batch_number
         assert batch is not None
@@ -267,7 +272,7 @@ class DocumentJobs(QObject):
         The trusted roots and strict mode come from the settings, as ``--trust-roots`` and
         ``--strict`` do for ``mediator signed-import``."""
         from mediator.errors import UserError
-        from mediator.services.signing import ImportReport, import_signed, load_trust_roots
+        from mediator.services.documents.signing import ImportReport, import_signed, load_trust_roots
 
         roots_text, strict = self._signature_trust()
         trust_roots = Path(roots_text.strip()) if roots_text.strip() else None
@@ -324,7 +329,7 @@ class DocumentJobs(QObject):
         folder = self._ask_folder(_("选择保存司法确认申请书的文件夹"))
         if folder is None:
             return None
-        from mediator.services.confirmation import ConfirmationRun, write_confirmation_applications
+        from mediator.services.documents.confirmation import ConfirmationRun, write_confirmation_applications
 
         database, batch = self._database, target.batch_number
         assert batch is not None
@@ -363,7 +368,7 @@ class DocumentJobs(QObject):
             return None
         out, pdf, show_personal_data = answer
         self._remember_folder(str(out.parent))
-        from mediator.services.court_report import ReportFiles, write_court_report
+        from mediator.services.documents.court_report import ReportFiles, write_court_report
 
         database, actor, batch = self._database, self._actor(), target.batch_number
         assert batch is not None

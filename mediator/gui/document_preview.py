@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from mediator.gui.jobs import JobHandle, Pool, run_job
 from mediator.i18n import _
-from mediator.services.agreement_pdf import AgreementRun, generate_agreements
+from mediator.services.documents.agreement import AgreementRun, generate_agreements
 from mediator.services.progress import Progress
 from mediator.store.database import Database
 

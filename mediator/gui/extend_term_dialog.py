@@ -12,8 +12,8 @@ from mediator.errors import UserError
 from mediator.gui.errors import show_error
 from mediator.gui.ui_extend_term_dialog import Ui_ExtendTermDialog
 from mediator.i18n import _
-from mediator.services.batch_list import BatchSummary
-from mediator.services.cases import extend_mediation_term
+from mediator.services.cases.batches import BatchSummary
+from mediator.services.cases.changes import extend_mediation_term
 from mediator.store.database import Database
 
 

@@ -6,16 +6,15 @@ only when no installed family can draw Chinese."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from mediator.resources import FONT_PATH
+
 log = logging.getLogger("mediator.gui")
 
-BUNDLED_FONT = (
-    Path(__file__).resolve().parent.parent.parent / "resources" / "fonts" / "LXGWWenKai-Regular.ttf"
-)
+BUNDLED_FONT = FONT_PATH
 
 
 def has_cjk_font() -> bool:

@@ -1,7 +1,7 @@
 """The import dialog: choose the court's referral lists, check the column mapping the importer
 detected (and correct it), then import off the GUI thread with a progress bar and cancel.
 
-The dialog builds no SQL: previews and the import go through ``mediator.services.referral_import``
+The dialog builds no SQL: previews and the import go through ``mediator.services.intake.importer``
 in ``gui.jobs`` workers (preview in the read pool, the import in the single write pool).
 """
 
@@ -33,8 +33,7 @@ from mediator.domain import referral_headers as rh
 from mediator.errors import UserError
 from mediator.gui.jobs import JobHandle, Pool, run_job
 from mediator.i18n import _
-from mediator.services.progress import Progress
-from mediator.services.referral_import import (
+from mediator.services.intake.importer import (
     FilePreview,
     ImportResult,
     RowError,
@@ -42,6 +41,7 @@ from mediator.services.referral_import import (
     preview_file,
     write_errors_workbook,
 )
+from mediator.services.progress import Progress
 from mediator.store.database import Database
 
 log = logging.getLogger("mediator.gui.import")

@@ -33,8 +33,8 @@ from mediator.gui.settings import (
 )
 from mediator.gui.ui_main_window import Ui_MainWindow
 from mediator.i18n import _
-from mediator.services.batch_list import BatchSummary
-from mediator.services.case_list import CaseFilter, filter_choices
+from mediator.services.cases.batches import BatchSummary
+from mediator.services.cases.lists import CaseFilter, filter_choices
 from mediator.store.database import Database
 
 log = logging.getLogger("mediator.gui")
@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
 
     def update_counts(self) -> None:
         with self.database.session() as session:
-            from mediator.services.case_list import count_cases
+            from mediator.services.cases.lists import count_cases
 
             total = count_cases(session, CaseFilter())
         matching = self.case_model.count_matching() if not self.case_model.case_filter.is_empty else total
@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
             self._sync_personal_toggles(show)
             return
         if show:
-            from mediator.services.cases import audit
+            from mediator.services.audit.trail import audit
 
             try:
                 with self.database.transaction() as session:
@@ -437,7 +437,7 @@ class MainWindow(QMainWindow):
         selected = self.selected_case_ids()
         if selected:
             return selected
-        from mediator.services.case_list import case_ids
+        from mediator.services.cases.lists import case_ids
 
         with self.database.session() as session:
             return case_ids(session, self.current_filter(), limit=10_000)

@@ -21,7 +21,7 @@ from mediator.domain.deadlines import Deadline, WorkCalendar
 from mediator.domain.validators import to_half_width
 from mediator.errors import ValidationError
 from mediator.i18n import _
-from mediator.services.cases import audit
+from mediator.services.audit.trail import audit
 from mediator.store.tables import CalendarOverrideRow
 
 log = logging.getLogger("mediator.calendar")

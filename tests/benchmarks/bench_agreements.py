@@ -20,9 +20,10 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from mediator.services import agreement_pdf, pdf_layout
-from mediator.services.demo import load_demo
-from mediator.services.document_data import load_case_documents
+from mediator.demo.first_year import load_demo
+from mediator.services.documents import agreement as agreement_pdf
+from mediator.services.documents import layout as pdf_layout
+from mediator.services.documents.data import load_case_documents
 from mediator.store.database import open_database
 from mediator.store.tables import CaseRow
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mediator.services.demo import load_demo
-from mediator.services.stats import compute_stats
-from mediator.services.synthetic import insert_synthetic_cases
+from mediator.demo.first_year import load_demo
+from mediator.services.reporting.stats import compute_stats
 from mediator.store.database import open_database
+from tests.fixtures.synthetic import insert_synthetic_cases
 
 
 def main() -> None:

@@ -30,8 +30,8 @@ VISIBLE_ROWS = 40
 
 
 def build_database(path: Path, cases: int) -> str:
-    from mediator.services.synthetic import insert_synthetic_cases
     from mediator.store.database import open_database
+    from tests.fixtures.synthetic import insert_synthetic_cases
 
     url = f"sqlite:///{path}"
     if path.exists():
@@ -59,7 +59,7 @@ def bench_in_process(url: str) -> tuple[float, float, dict[str, float]]:
 
     from mediator.gui.case_table import CaseTableModel
     from mediator.gui.main_window import CASES_TAB, MainWindow
-    from mediator.services.case_list import CaseFilter
+    from mediator.services.cases.lists import CaseFilter
     from mediator.store.database import open_database
 
     app = QApplication.instance() or QApplication(sys.argv)

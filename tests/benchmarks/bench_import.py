@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.services.messy_lists import make_investors, write_xlsx  # noqa: E402
+from tests.fixtures.messy_lists import make_investors, write_xlsx  # noqa: E402
 
 READ_SCRIPT = (
     "import sys\n"

@@ -12,8 +12,8 @@ from pathlib import Path
 import openpyxl
 
 from mediator.store.database import open_database
-from tests.services.document_factories import make_batch
-from tests.services.signing_helpers import make_ca, sign_all
+from tests.fixtures.document_factories import make_batch
+from tests.fixtures.signing_helpers import make_ca, sign_all
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

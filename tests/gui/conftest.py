@@ -19,7 +19,7 @@ DEMO_TODAY = date(2025, 6, 10)
 
 @pytest.fixture
 def demo_database(database: Database) -> Database:
-    from mediator.services.demo import load_demo
+    from mediator.demo.first_year import load_demo
 
     with database.transaction() as session:
         load_demo(session)

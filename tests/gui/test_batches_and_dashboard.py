@@ -10,7 +10,7 @@ from mediator.domain.workflow import CaseStatus
 from mediator.gui.batch_list import BAR_COLUMN, DAYS_COLUMN
 from mediator.gui.main_window import CASES_TAB, DASHBOARD_TAB, MainWindow
 from mediator.gui.style import STATUS_COLOURS, WARNING_RED
-from mediator.services.stats import compute_stats
+from mediator.services.reporting.stats import compute_stats
 from mediator.store.database import Database
 
 

@@ -15,7 +15,7 @@ from mediator.gui.confirmation_dialog import ConfirmationDialog
 from mediator.gui.settings import Preferences
 from mediator.store.database import Database
 from mediator.store.tables import AgreementRow, CaseRow
-from tests.services.document_factories import DocumentFixture, make_batch
+from tests.fixtures.document_factories import DocumentFixture, make_batch
 
 
 def signed_case(database: Database, effective: date) -> DocumentFixture:

@@ -20,8 +20,8 @@ from pytestqt.qtbot import QtBot
 from mediator.gui.batch_list import SIGNING_COLUMN
 from mediator.gui.main_window import BATCHES_TAB, CASES_TAB, MainWindow
 from mediator.store.database import Database
-from tests.services.document_factories import COMPANY_NAME, DocumentFixture, make_batch
-from tests.services.signing_helpers import make_ca, sign_all
+from tests.fixtures.document_factories import COMPANY_NAME, DocumentFixture, make_batch
+from tests.fixtures.signing_helpers import make_ca, sign_all
 
 TODAY = date(2025, 3, 25)
 NAMES = ("张䶮", "李堃", "王喆")
@@ -205,8 +205,8 @@ def test_sign_package_then_signed_import_lists_each_file_and_shows_turnaround(
     assert dialog.open_button is None
 
     # The window reloaded: the batch list shows the turnaround, equal to the signing service's figure.
-    from mediator.services.batch_list import format_span
-    from mediator.services.signing import signing_turnaround
+    from mediator.services.cases.batches import format_span
+    from mediator.services.documents.signing import signing_turnaround
 
     with window.database.session() as session:
         turnaround = signing_turnaround(session, batch.batch_id)
@@ -254,7 +254,7 @@ def result_rows(window: MainWindow) -> dict[str, list[str]]:
 
 
 def case_status(window: MainWindow, case_id: int) -> str:
-    from mediator.services.case_list import case_detail
+    from mediator.services.cases.lists import case_detail
 
     with window.database.session() as session:
         return case_detail(session, case_id).status.label

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from mediator.gui.document_preview import DocumentPreviewDialog
 from mediator.store.database import Database
-from tests.services.document_factories import make_batch
+from tests.fixtures.document_factories import make_batch
 
 
 def test_preview_shows_the_agreements_and_prints_them(

@@ -14,7 +14,7 @@ from mediator.gui.import_dialog import ImportDialog
 from mediator.gui.jobs import wait_for_all_jobs
 from mediator.store.database import Database
 from mediator.store.tables import BatchRow, CaseRow, InvestorRow
-from tests.services.messy_lists import COMPANY, make_investors, write_xlsx
+from tests.fixtures.messy_lists import COMPANY, make_investors, write_xlsx
 
 
 def case_count(database: Database) -> int:
@@ -107,7 +107,7 @@ def test_an_unreadable_file_says_why(qtbot: QtBot, database: Database, tmp_path:
 
 
 def test_cancel_leaves_the_database_unchanged(qtbot: QtBot, database: Database, tmp_path: Path) -> None:
-    from tests.services.messy_lists import write_csv
+    from tests.fixtures.messy_lists import write_csv
 
     path = write_csv(tmp_path / "big.csv", make_investors(12_000, seed=52), encoding="utf-8-sig")
     dialog = open_dialog(qtbot, database, path)

@@ -239,7 +239,7 @@ def test_window_state_and_filters_are_kept(qtbot: QtBot, demo_database: Database
 
 def test_case_model_passes_qt_model_tester(qtmodeltester, demo_database: Database) -> None:
     from mediator.gui.case_table import CaseTableModel
-    from mediator.services.case_list import CaseFilter
+    from mediator.services.cases.lists import CaseFilter
 
     model = CaseTableModel(demo_database, page_size=50)
     model.set_filter(CaseFilter(text="2024"))

@@ -1,0 +1,1 @@
+"""The demo: the fusion court's first year with invented people, for looking around."""

@@ -1,0 +1,1 @@
+"""Cases: status changes and edits, contacts and payments on a case, case and batch lists."""

@@ -1,0 +1,479 @@
+"""Case use cases shared by the GUI and the CLI: status changes, edits, contacts, payments.
+
+Every change goes through here so that the workflow rules, the step dates, the version counter
+(optimistic locking for a team sharing one PostgreSQL database) and the audit trail are applied the
+same way whoever makes it. Functions take an open session and leave committing to the caller
+(``Database.transaction()``), so a failure changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlmodel import Session
+
+from mediator.domain.money import parse_amount, to_money
+from mediator.domain.payments import allocate_payment, check_installment_plan, status_after_payment
+from mediator.domain.validators import (
+    to_half_width,
+    validate_mobile,
+    validate_person_name,
+    validate_resident_id,
+)
+from mediator.domain.workflow import (
+    STATUS_ORDER,
+    STEP_DATE_FIELD,
+    CaseStatus,
+    FailureReason,
+    check_transition,
+)
+from mediator.errors import NotFoundError, TransitionError, UserError, ValidationError
+from mediator.i18n import _
+from mediator.services.audit.trail import audit
+from mediator.store.mapping import to_entity
+from mediator.store.tables import (
+    BatchRow,
+    CaseRow,
+    ContactAttemptRow,
+    InstallmentRow,
+    InvestorRow,
+    MediatorRow,
+)
+
+log = logging.getLogger("mediator.cases")
+
+CONTACT_CHANNELS: tuple[str, ...] = ("phone", "sms", "wechat", "visit", "mail")
+CONTACT_OUTCOMES: tuple[str, ...] = ("reached", "no_answer", "wrong_number", "refused", "message_left")
+
+# Fields ``update_case_fields`` accepts; investor_* change the case's investor record.
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "agreed_amount",
+    "claimed_amount",
+    "mediator_id",
+    "investor_name",
+    "investor_id_number",
+    "investor_phone",
+    "investor_address",
+    "investor_agent",
+)
+
+# Statuses from which an agreement is binding: its amount is no longer edited in place.
+_SIGNED_OR_LATER = frozenset(
+    STATUS_ORDER[STATUS_ORDER.index(CaseStatus.SIGNED) : STATUS_ORDER.index(CaseStatus.PAID) + 1]
+)
+_PAYABLE = frozenset({CaseStatus.CONFIRMED, CaseStatus.PARTIALLY_PAID})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _today() -> date:
+    # The user's local calendar day, not UTC's (an office in Nanjing at 07:00 is already "today").
+    return datetime.now(UTC).astimezone().date()
+
+
+def get_case(session: Session, case_id: int) -> CaseRow:
+    case = session.get(CaseRow, case_id)
+    if case is None:
+        raise NotFoundError(_("案件不存在（编号 {id}），可能已被删除。").format(id=case_id))
+    return case
+
+
+def _conflict() -> UserError:
+    return UserError(_("该案件已被他人修改，请刷新后重试"))
+
+
+def _check_version(case: CaseRow, expected_version: int | None) -> None:
+    if expected_version is not None and case.version != expected_version:
+        raise _conflict()
+
+
+def _write_case(session: Session, case: CaseRow, values: Mapping[str, Any]) -> CaseRow:
+    """Write ``values`` only if nobody changed the case since we read it, and bump its version.
+
+    A conditional UPDATE rather than read-check-write: on PostgreSQL a concurrent writer blocks on
+    the row until the other commits, then finds the version moved on and matches nothing.
+    """
+    version = case.version
+    result = session.execute(
+        update(CaseRow)
+        .where(CaseRow.id == case.id, CaseRow.version == version)  # type: ignore[arg-type]
+        .values(**values, version=version + 1, updated_at=_now())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _conflict()
+    session.refresh(case)
+    return case
+
+
+def _status_of(text: CaseStatus | str) -> CaseStatus:
+    try:
+        return CaseStatus(text)
+    except ValueError:
+        raise TransitionError(_("未知的案件状态：{status}。").format(status=text)) from None
+
+
+def transition_case(
+    session: Session,
+    case_id: int,
+    target: CaseStatus | str,
+    *,
+    actor: str,
+    on: date | None = None,
+    failure_reason: FailureReason | str | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> CaseRow:
+    """Move a case to ``target`` if the workflow allows it, recording the day of the step.
+
+    Raises ``TransitionError`` (nothing changed) for a forbidden step, ``UserError`` when someone
+    else changed the case since ``expected_version`` was read.
+    """
+    case = get_case(session, case_id)
+    _check_version(case, expected_version)
+    current = _status_of(case.status)
+    target = _status_of(target)
+    entity = to_entity(case)
+    check_transition(
+        current, target, failure_reason=failure_reason, agreed_amount_set=entity.agreed_amount is not None
+    )
+    on = on or _today()
+    previous = entity.last_step_date
+    if on < previous:
+        raise TransitionError(
+            _("日期{on}早于案件上一步的日期{previous}，请核对。").format(
+                on=on.isoformat(), previous=previous.isoformat()
+            )
+        )
+    values: dict[str, Any] = {"status": target.value, STEP_DATE_FIELD[target]: on}
+    note = note.strip() if note else None
+    if target is CaseStatus.FAILED:
+        values["failure_reason"] = FailureReason(failure_reason).value
+        values["failure_note"] = note[:500] if note else None
+    # The recovered figure is the sum of payments: a status saying money came in must agree with it.
+    if target is CaseStatus.PARTIALLY_PAID and paid_total(session, case_id) == 0:
+        raise TransitionError(_("请先登记已收到的款项，再将案件标记为“部分履行”。"))
+    if target is CaseStatus.PAID:
+        _book_outstanding(session, case, on)
+    _write_case(session, case, values)
+    detail = f"{current.value} → {target.value}"
+    if target is CaseStatus.FAILED:
+        detail += f" ({values['failure_reason']})"
+    if note:
+        detail += f"：{note}"
+    audit(session, actor=actor, action="transition", case_id=case.id, batch_id=case.batch_id, detail=detail)
+    log.info("case %s: %s -> %s", case.id, current.value, target.value)
+    return case
+
+
+def _optional_text(value: object, limit: int) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        raise ValidationError(_("内容过长（最多{limit}个字）。").format(limit=limit), value=value)
+    return text or None
+
+
+def update_case_fields(
+    session: Session,
+    case_id: int,
+    changes: Mapping[str, Any],
+    *,
+    actor: str,
+    expected_version: int | None = None,
+) -> CaseRow:
+    """Edit the fields in ``EDITABLE_FIELDS``, each checked by its domain validator.
+
+    Only values that really change are written; the audit event lists the changed field names,
+    never their values (they may be ID or phone numbers).
+    """
+    case = get_case(session, case_id)
+    _check_version(case, expected_version)
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise UserError(_("不能修改这些字段：{fields}。").format(fields="、".join(unknown)))
+    status = _status_of(case.status)
+    investor = session.get(InvestorRow, case.investor_id)
+    assert investor is not None  # FK guarantees it
+    case_values: dict[str, Any] = {}
+    investor_values: dict[str, Any] = {}
+    for name, raw in changes.items():
+        if name == "agreed_amount":
+            value = None if raw in (None, "") else parse_amount(raw)
+            if value != case.agreed_amount and status in _SIGNED_OR_LATER:
+                raise UserError(_("调解协议已签署，不能再修改调解金额。"))
+            if value is None and status is CaseStatus.AGREED:
+                raise UserError(_("案件已达成调解，调解金额不能为空。"))
+            if value is not None and value > case.claimed_amount:
+                raise ValidationError(_("调解金额不能高于诉请金额。"), field=name, value=raw)
+            _collect(case_values, case, "agreed_amount", value)
+        elif name == "claimed_amount":
+            _collect(case_values, case, "claimed_amount", parse_amount(raw))
+        elif name == "mediator_id":
+            if raw is not None and session.get(MediatorRow, int(raw)) is None:
+                raise NotFoundError(_("调解员不存在（编号 {id}）。").format(id=raw))
+            _collect(case_values, case, "mediator_id", None if raw is None else int(raw))
+        else:
+            attribute = name.removeprefix("investor_")
+            if attribute == "name":
+                value = validate_person_name(raw)
+            elif attribute == "id_number":
+                value = validate_resident_id(raw)
+            elif attribute == "phone":
+                value = None if raw in (None, "") else validate_mobile(raw)
+            else:
+                value = _optional_text(raw, 200 if attribute == "address" else 100)
+            _collect(investor_values, investor, attribute, value)
+    if not case_values and not investor_values:
+        return case
+    changed = sorted(case_values) + sorted(f"investor_{k}" for k in investor_values)
+    if "id_number" in investor_values:
+        taken = session.scalar(
+            select(InvestorRow.id).where(
+                InvestorRow.id_type == investor.id_type,  # type: ignore[arg-type]
+                InvestorRow.id_number == investor_values["id_number"],  # type: ignore[arg-type]
+                InvestorRow.id != investor.id,  # type: ignore[arg-type]
+            )
+        )
+        if taken is not None:
+            raise UserError(_("已有另一位投资者使用该证件号码。"))
+    for key, value in investor_values.items():
+        setattr(investor, key, value)
+    # Investor edits bump the case version too: the case view shows them.
+    _write_case(session, case, case_values)
+    audit(
+        session,
+        actor=actor,
+        action="edit",
+        case_id=case.id,
+        batch_id=case.batch_id,
+        detail=_("修改字段：{fields}").format(fields=", ".join(changed)),
+    )
+    return case
+
+
+def _collect(values: dict[str, Any], row: Any, attribute: str, value: Any) -> None:
+    if getattr(row, attribute) != value:
+        values[attribute] = value
+
+
+def record_contact_attempt(
+    session: Session,
+    case_id: int,
+    *,
+    channel: str,
+    outcome: str,
+    at: datetime,
+    note: str | None,
+    actor: str,
+    mediator_id: int | None = None,
+) -> ContactAttemptRow:
+    """Record one attempt to reach the investor (phone, SMS...) and how it went."""
+    case = get_case(session, case_id)
+    if channel not in CONTACT_CHANNELS:
+        raise ValidationError(_("未知的联系方式：{value}。").format(value=channel), field="channel")
+    if outcome not in CONTACT_OUTCOMES:
+        raise ValidationError(_("未知的联系结果：{value}。").format(value=outcome), field="outcome")
+    if at.tzinfo is None:
+        raise ValidationError(_("联系时间缺少时区。"), field="at", value=at)
+    if mediator_id is not None and session.get(MediatorRow, mediator_id) is None:
+        raise NotFoundError(_("调解员不存在（编号 {id}）。").format(id=mediator_id))
+    attempt = ContactAttemptRow(
+        case_id=case_id,
+        at=at.astimezone(UTC),
+        channel=channel,
+        outcome=outcome,
+        note=_optional_text(note, 500),
+        mediator_id=mediator_id if mediator_id is not None else case.mediator_id,
+    )
+    session.add(attempt)
+    audit(
+        session,
+        actor=actor,
+        action="contact",
+        case_id=case_id,
+        batch_id=case.batch_id,
+        detail=f"{channel}: {outcome}",
+    )
+    session.flush()
+    return attempt
+
+
+def installments_of(session: Session, case_id: int) -> list[InstallmentRow]:
+    return list(
+        session.scalars(
+            select(InstallmentRow).where(InstallmentRow.case_id == case_id).order_by(InstallmentRow.sequence)  # type: ignore[arg-type]
+        )
+    )
+
+
+def set_installments(
+    session: Session, case_id: int, plan: Sequence[tuple[date, Decimal]], *, actor: str
+) -> list[InstallmentRow]:
+    """Replace a case's payment plan (one line for a lump sum). The amounts must add up to the
+    agreed amount; a plan that has already received money cannot be replaced."""
+    case = get_case(session, case_id)
+    if case.agreed_amount is None:
+        raise UserError(_("请先填写调解金额，再安排付款计划。"))
+    if _status_of(case.status) in (CaseStatus.PAID, CaseStatus.FAILED, CaseStatus.RETURNED_TO_COURT):
+        raise UserError(
+            _("案件当前为“{status}”，不能再修改付款计划。").format(status=_status_of(case.status).label)
+        )
+    # Amounts come typed or from a spreadsheet: read them as money before the plan's rules apply.
+    parsed = [(due, parse_amount(amount)) for due, amount in plan]
+    check_installment_plan(parsed, case.agreed_amount)
+    rows = [
+        {"case_id": case_id, "sequence": sequence, "due_date": due, "amount": money}
+        for sequence, (due, money) in enumerate(parsed, start=1)
+    ]
+    existing = installments_of(session, case_id)
+    if any(row.paid_amount for row in existing):
+        raise UserError(_("已有付款记录，不能重新安排付款计划。"))
+    session.execute(delete(InstallmentRow).where(InstallmentRow.case_id == case_id))  # type: ignore[arg-type]
+    for row in rows:
+        session.add(InstallmentRow(**row))
+    audit(
+        session,
+        actor=actor,
+        action="installments",
+        case_id=case_id,
+        batch_id=case.batch_id,
+        detail=_("付款计划：{n}期").format(n=len(rows)),
+    )
+    session.flush()
+    return installments_of(session, case_id)
+
+
+def paid_total(session: Session, case_id: int) -> Decimal:
+    total = session.scalar(
+        select(func.coalesce(func.sum(InstallmentRow.paid_amount), Decimal("0.00"))).where(
+            InstallmentRow.case_id == case_id  # type: ignore[arg-type]
+        )
+    )
+    return to_money(total or 0)
+
+
+def _book_outstanding(session: Session, case: CaseRow, on: date) -> None:
+    """Marking a case paid means the company paid everything: book what is still open on ``on``."""
+    assert case.id is not None
+    if case.agreed_amount is None:
+        raise TransitionError(_("案件没有调解金额，不能标记为“履行完毕”。"))
+    installments = installments_of(session, case.id)
+    if not installments:
+        session.add(InstallmentRow(case_id=case.id, sequence=1, due_date=on, amount=case.agreed_amount))
+        session.flush()
+        installments = installments_of(session, case.id)
+    for installment in installments:
+        if (installment.paid_amount or 0) < installment.amount:
+            installment.paid_amount, installment.paid_on = installment.amount, on
+    session.flush()
+
+
+def record_payment(
+    session: Session, case_id: int, amount: Decimal | str, paid_on: date, *, actor: str
+) -> CaseRow:
+    """Record money the company paid: it fills the installments in order; the case moves to
+    partially paid, and to paid when the agreed amount is reached."""
+    case = get_case(session, case_id)
+    status = _status_of(case.status)
+    if status not in _PAYABLE:
+        raise UserError(_("案件当前为“{status}”，司法确认后才能登记履行款项。").format(status=status.label))
+    outstanding = to_entity(case).outstanding(paid_total(session, case_id))  # refuses a case without amount
+    money = parse_amount(amount)
+    installments = installments_of(session, case_id)
+    lump_sum = not installments
+    if lump_sum:
+        # No plan recorded: the agreement is a lump sum due on the day it is paid.
+        installments = [
+            InstallmentRow(case_id=case_id, sequence=1, due_date=paid_on, amount=case.agreed_amount)
+        ]
+    allocations = allocate_payment([to_entity(row) for row in installments], money, outstanding=outstanding)
+    for installment, allocation in zip(installments, allocations, strict=True):
+        if allocation.share > 0:
+            installment.paid_amount, installment.paid_on = allocation.paid_after, paid_on
+    if lump_sum:
+        session.add(installments[0])
+    session.flush()
+    audit(
+        session,
+        actor=actor,
+        action="payment",
+        case_id=case_id,
+        batch_id=case.batch_id,
+        detail=_("收到付款{amount}元").format(amount=money),
+    )
+    target = status_after_payment(status, money, outstanding)
+    if target is None:
+        return case
+    on = max(paid_on, to_entity(case).last_step_date)
+    return transition_case(session, case_id, target, actor=actor, on=on)
+
+
+def extend_mediation_term(session: Session, batch_id: int, days: int, reason: str, *, actor: str) -> BatchRow:
+    """Extend a batch's commissioned-mediation term; both parties' consent is the reason to record."""
+    batch = session.get(BatchRow, batch_id)
+    if batch is None:
+        raise NotFoundError(_("批次不存在（编号 {id}）。").format(id=batch_id))
+    extended = to_entity(batch).extended(days, reason)
+    batch.extension_days, batch.extension_reason = extended.extension_days, extended.extension_reason
+    reason = " ".join((reason or "").split())
+    audit(
+        session,
+        actor=actor,
+        action="extend_term",
+        batch_id=batch_id,
+        detail=_("延长{days}天：{reason}").format(days=days, reason=reason),
+    )
+    session.flush()
+    return batch
+
+
+_BATCH_TEXT = re.compile(r"第?(\d+)批?")
+
+
+def parse_batch_number(text: str | int) -> int:
+    """The batch number in "第15批", "15" or " 第１５批 "."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    compact = "".join(to_half_width(str(text)).split())
+    match = _BATCH_TEXT.fullmatch(compact)
+    if not match or int(match[1]) == 0:
+        raise UserError(_("无法识别的批次“{text}”：请写作“第15批”或“15”。").format(text=str(text).strip()))
+    return int(match[1])
+
+
+def find_batch(session: Session, batch: str | int) -> BatchRow:
+    """The batch the user named as the court writes it (第15批) or by its bare number (15)."""
+    number = parse_batch_number(batch)
+    row = session.scalar(select(BatchRow).where(BatchRow.number == number))  # type: ignore[arg-type]
+    if row is None:
+        numbers = list(session.scalars(select(BatchRow.number).order_by(BatchRow.number)))  # type: ignore[arg-type]
+        if numbers:
+            known = _("已有：{list}").format(list=_number_ranges(numbers))
+        else:
+            known = _("数据库中还没有任何批次")
+        raise NotFoundError(_("没有第{number}批（{known}）。").format(number=number, known=known))
+    return row
+
+
+def _number_ranges(numbers: list[int]) -> str:
+    """第1–14批、第16批 for [1..14, 16]."""
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for number in [*numbers[1:], None]:
+        if number is not None and number == prev + 1:
+            prev = number
+            continue
+        parts.append(f"第{start}批" if start == prev else f"第{start}–{prev}批")
+        if number is not None:
+            start = prev = number
+    return "、".join(parts)

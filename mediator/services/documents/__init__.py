@@ -1,0 +1,1 @@
+"""Documents: agreements, signing packages and signed import, confirmation papers, court report."""

@@ -1,0 +1,307 @@
+"""Judicial confirmation (司法确认): the joint application, the application date and the ruling.
+
+民事诉讼法 §205–§206: both parties apply jointly, within 30 days of the agreement taking effect,
+to the court that referred the case; the court rules with a 民特 case number. The application is
+written per case, or per batch with a schedule of cases (setting ``confirmation_per_batch``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from sqlalchemy import select
+from sqlmodel import Session
+
+from mediator.domain.deadlines import Deadline, confirmation_window
+from mediator.domain.money import format_money, rmb_upper
+from mediator.domain.validators import canonical_case_number, safe_file_name, validate_ruling_number
+from mediator.domain.workflow import CaseStatus
+from mediator.errors import NotFoundError, UserError, ValidationError
+from mediator.i18n import _
+from mediator.services.calendar import load_work_calendar
+from mediator.services.cases.changes import transition_case
+from mediator.services.documents import layout as pdf_layout
+from mediator.services.documents.agreement import template_values
+from mediator.services.documents.data import CaseDocument, load_case_documents, resolve_batch
+from mediator.services.documents.layout import PageDecorations, StagedFiles, check_coverage, cn_date
+from mediator.services.documents.templates import DocumentTemplate, load_template
+from mediator.services.progress import Progress
+from mediator.store.database import Database
+from mediator.store.tables import AgreementRow, CaseRow, JudicialConfirmationRow, SettingRow
+
+log = logging.getLogger("mediator.confirmation")
+
+TEMPLATE = "confirmation_application"
+PER_BATCH_SETTING = "confirmation_per_batch"
+# Cases whose agreement is signed and not yet confirmed by the court.
+_AWAITING = frozenset({CaseStatus.SIGNED.value, CaseStatus.CONFIRMATION_APPLIED.value})
+
+
+def per_batch_default(session: Session) -> bool:
+    """The team setting: one application per batch (True) or per case (False, the default)."""
+    row = session.get(SettingRow, PER_BATCH_SETTING)
+    return row is not None and row.value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _agreement_date(document: CaseDocument) -> date:
+    return document.effective_on or document.data.drawn_up_on
+
+
+def _values(template: DocumentTemplate, documents: list[CaseDocument], per_batch: bool) -> dict[str, object]:
+    first = documents[0]
+    values = dict(template_values(first.data)[0])
+    total = sum((d.data.agreed_amount for d in documents), Decimal("0"))
+    values.update(
+        {
+            "agreement_date": cn_date(_agreement_date(first)),
+            "investor_count": len(documents),
+            "agreed_total": format_money(total),
+            "agreed_total_upper": rmb_upper(total),
+            "attachment_agreements": _("（共{n}份）").format(n=len(documents)) if per_batch else "",
+        }
+    )
+    return values
+
+
+def build_confirmation_pdf(documents: list[CaseDocument], *, per_batch: bool) -> bytes:
+    """The joint application for one case, or for a batch's cases with a schedule."""
+    template = load_template(TEMPLATE)
+    values = _values(template, documents, per_batch)
+    first = documents[0].data
+    flags = {
+        "per_case": not per_batch,
+        "per_batch": per_batch,
+        "investor_agent": bool(first.investor_agent) and not per_batch,
+        "company_agent": bool(first.company_agent),
+    }
+    texts = [str(v) for v in values.values() if v is not None]
+    for document in documents:
+        texts += [document.data.investor_name, document.data.investor_id_number, document.data.case_number]
+    check_coverage(texts, where=_("第{n}批司法确认申请书").format(n=first.batch_number))
+    style = pdf_layout.styles()
+    story: list[Any] = []
+    for block in template.blocks(values, flags):
+        if block.kind == "schedule":
+            story += _schedule(template, documents, values)
+        elif block.kind == "signatures":
+            investor_key = "investor_batch" if per_batch else "investor"
+            lines = [
+                template.text("signatures", investor_key, values, markup=True),
+                template.text("signatures", "company", values, markup=True),
+                template.text("signatures", "date_line", values, markup=True),
+            ]
+            # The signature lines stay together on one page.
+            story.append(
+                KeepTogether([Spacer(1, 10)] + [Paragraph(line, style["signature"]) for line in lines])
+            )
+            story.append(Spacer(1, 10))
+        else:
+            story.append(Paragraph(block.text, style.get(block.style, style["para"])))
+            if block.style == "title":
+                story.append(Spacer(1, 6))
+    decorations = PageDecorations(
+        page_label=template.text("footer", "page", {"page": "{page}", "pages": "{pages}"}),
+        footer_text=template.text("footer", "text", values),
+    )
+    return pdf_layout.render_story(story, decorations, title=str(template.data.get("name", "")))
+
+
+def _schedule(
+    template: DocumentTemplate, documents: list[CaseDocument], values: dict[str, object]
+) -> list[Any]:
+    style = pdf_layout.styles()
+    cell = style["table"]
+    title = template.text("schedule", "title", values, markup=True)
+    columns = [str(c) for c in template.section("schedule").get("columns", [])]
+    rows: list[list[Any]] = [[Paragraph(c, cell) for c in columns]]
+    for index, document in enumerate(documents, start=1):
+        data = document.data
+        # Full ID numbers: a court filing must identify each applicant (masking is for lists we print).
+        row = [
+            str(index),
+            data.case_number,
+            data.investor_name,
+            data.investor_id_number,
+            data.number.replace("〕", "〕\n"),
+            _agreement_date(document).isoformat(),
+            format_money(data.agreed_amount),
+            "",
+        ]
+        rows.append([Paragraph(escape(v).replace("\n", "<br/>"), cell) for v in row[: len(columns)]])
+    # 160 mm of A4 between the margins: 案号 and 18-digit ID numbers each fit one line at 8 pt.
+    widths = [w * mm for w in (6, 35.5, 12.5, 32, 22.5, 17, 20, 14.5)][: len(columns)]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                # Empty cells too: reportlab's default Helvetica would be referenced, not embedded.
+                ("FONTNAME", (0, 0), (-1, -1), pdf_layout.FONT_NAME),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    return [PageBreak(), Paragraph(title, style["heading"]), Spacer(1, 4), table]
+
+
+@dataclass(frozen=True)
+class ConfirmationRun:
+    files: list[Path]
+    cases: int
+    per_batch: bool
+    # Each case's last day to apply (民事诉讼法 §205), when its agreement's effective date is known.
+    windows: list[tuple[str, Deadline]]
+
+    def earliest_window(self) -> tuple[str, Deadline] | None:
+        return min(self.windows, key=lambda item: item[1].end, default=None)
+
+
+def write_confirmation_applications(
+    database: Database,
+    batch: str | int,
+    out_dir: Path,
+    *,
+    per_batch: bool | None = None,
+    progress: Progress | None = None,
+) -> ConfirmationRun:
+    """Write the applications of a batch's signed, unconfirmed cases into ``out_dir``."""
+    out_dir = pdf_layout.ensure_writable_folder(Path(out_dir))
+    with database.transaction() as session:
+        batch_row = resolve_batch(session, batch)
+        if per_batch is None:
+            per_batch = per_batch_default(session)
+        # save: a signed case without an agreement row (entered by hand) gets its number now.
+        loaded = load_case_documents(session, batch_id=batch_row.id)
+        documents = [d for d in loaded if d.status in _AWAITING]
+        calendar = load_work_calendar(session)
+        windows = [
+            (d.data.case_number, confirmation_window(d.effective_on, calendar))
+            for d in documents
+            if d.effective_on is not None
+        ]
+    if not documents:
+        raise UserError(_("第{number}批没有已签署、待司法确认的案件。").format(number=batch_row.number))
+    groups = [documents] if per_batch else [[d] for d in documents]
+    staged = StagedFiles(out_dir)
+    try:
+        if progress is not None:
+            progress.update(0, len(groups), _("正在生成司法确认申请书"))
+        for done, group in enumerate(groups, start=1):
+            if progress is not None:
+                progress.check()
+            if per_batch:
+                name = safe_file_name(_("第{n}批-司法确认申请书").format(n=batch_row.number)) + ".pdf"
+            else:
+                name = safe_file_name(group[0].data.case_number + _("-司法确认申请书")) + ".pdf"
+            staged.temp_path_for(name).write_bytes(build_confirmation_pdf(group, per_batch=per_batch))
+            if progress is not None:
+                progress.update(done)
+        files = staged.commit()
+    except BaseException:
+        staged.discard()
+        raise
+    return ConfirmationRun(files=files, cases=len(documents), per_batch=per_batch, windows=windows)
+
+
+# --- application date, ruling and the 30-day window -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConfirmationRecord:
+    case_number: str
+    status: str
+    application_date: date | None
+    ruling_number: str | None
+    ruling_date: date | None
+    window: Deadline | None
+
+
+def find_case(session: Session, case_number: str) -> CaseRow:
+    canonical = canonical_case_number(case_number)
+    case = session.scalar(select(CaseRow).where(CaseRow.case_number == canonical))  # type: ignore[arg-type]
+    if case is None:
+        raise NotFoundError(_("没有案号为{case}的案件。").format(case=canonical))
+    return case
+
+
+def confirmation_deadline(session: Session, case: CaseRow) -> Deadline | None:
+    """The last day to apply (民事诉讼法 §205: 30 days from the agreement taking effect)."""
+    agreement = session.scalar(select(AgreementRow).where(AgreementRow.case_id == case.id))  # type: ignore[arg-type]
+    effective = (agreement.effective_on if agreement else None) or case.signed_on
+    if effective is None:
+        return None
+    return confirmation_window(effective, load_work_calendar(session))
+
+
+def record_confirmation(
+    session: Session,
+    case_number: str,
+    *,
+    applied: date | None = None,
+    ruling: str | None = None,
+    ruling_date: date | None = None,
+    actor: str,
+) -> ConfirmationRecord:
+    """Record the application date and/or the ruling of a case, moving it along the workflow."""
+    case = find_case(session, case_number)
+    if applied is None and ruling is None:
+        raise UserError(_("请给出申请日期（--applied）或裁定（--ruling 与 --ruling-date）。"))
+    row = session.scalar(
+        select(JudicialConfirmationRow).where(JudicialConfirmationRow.case_id == case.id)  # type: ignore[arg-type]
+    )
+    if row is None:
+        row = JudicialConfirmationRow(case_id=case.id)  # type: ignore[arg-type]
+    if applied is not None:
+        if case.status == CaseStatus.SIGNED.value:
+            transition_case(session, case.id, CaseStatus.CONFIRMATION_APPLIED, actor=actor, on=applied)  # type: ignore[arg-type]
+        elif case.status != CaseStatus.CONFIRMATION_APPLIED.value:
+            raise UserError(
+                _("案件{case}当前为“{status}”，只有已签署的案件才能申请司法确认。").format(
+                    case=case.case_number, status=CaseStatus(case.status).label
+                )
+            )
+        row.application_date = applied
+    if ruling is not None:
+        number = validate_ruling_number(ruling)
+        if ruling_date is None:
+            raise UserError(_("请同时给出裁定日期（--ruling-date）。"))
+        application_date = row.application_date
+        if application_date is not None and ruling_date < application_date:
+            raise ValidationError(
+                _("裁定日期{ruling}早于申请日期{applied}，请核对。").format(
+                    ruling=ruling_date.isoformat(), applied=application_date.isoformat()
+                ),
+                field="ruling_date",
+                value=ruling_date,
+            )
+        if case.status != CaseStatus.CONFIRMATION_APPLIED.value:
+            raise UserError(
+                _("案件{case}当前为“{status}”，须先登记司法确认申请。").format(
+                    case=case.case_number, status=CaseStatus(case.status).label
+                )
+            )
+        transition_case(session, case.id, CaseStatus.CONFIRMED, actor=actor, on=ruling_date)  # type: ignore[arg-type]
+        row.ruling_number, row.ruling_date = number, ruling_date
+    session.add(row)
+    session.flush()
+    session.refresh(case)
+    return ConfirmationRecord(
+        case_number=case.case_number,
+        status=case.status,
+        application_date=row.application_date,
+        ruling_number=row.ruling_number,
+        ruling_date=row.ruling_date,
+        window=confirmation_deadline(session, case),
+    )

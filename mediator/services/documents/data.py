@@ -1,0 +1,257 @@
+"""The data every document of a case is printed from, read in one query per job.
+
+Agreements, signing packages, confirmation applications and the report to the court all start
+here: the parent process reads the rows once, turns them into plain ``AgreementData`` values and
+hands those to the renderers (possibly in other processes, which never open the database).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from mediator.domain.agreement_terms import (
+    AgreementData,
+    InstallmentTerm,
+    check_complete,
+    format_agreement_number,
+    parse_agreement_number,
+)
+from mediator.domain.validators import resident_id_birth_date, resident_id_sex
+from mediator.domain.workflow import STATUS_ORDER, CaseStatus
+from mediator.errors import ValidationError
+from mediator.i18n import _
+from mediator.services.cases.changes import find_batch
+from mediator.store.tables import (
+    AgreementRow,
+    BatchRow,
+    CaseRow,
+    InstallmentRow,
+    InvestorRow,
+    ListedCompanyRow,
+    MediatorRow,
+    SigningRow,
+)
+
+log = logging.getLogger("mediator.documents")
+
+# China Standard Time (no DST since 1991): the day an agreement is drawn up is a Nanjing day.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+# From "agreed" on a case must have an agreement; earlier statuses have none yet.
+AGREED_OR_LATER: frozenset[str] = frozenset(
+    s.value
+    for s in STATUS_ORDER[STATUS_ORDER.index(CaseStatus.AGREED) : STATUS_ORDER.index(CaseStatus.PAID) + 1]
+)
+
+SIGNED_OR_LATER: frozenset[str] = AGREED_OR_LATER - {CaseStatus.AGREED.value}
+_CLOSED = frozenset({CaseStatus.FAILED.value, CaseStatus.RETURNED_TO_COURT.value})
+
+
+@dataclass(frozen=True)
+class CaseDocument:
+    """One case's agreement data plus the ids the services need to write back."""
+
+    case_id: int
+    agreement_id: int
+    status: str
+    data: AgreementData
+    # The day the agreement took effect (its last signature), once the signed copy came back.
+    effective_on: date | None = None
+
+
+def china_today() -> date:
+    return datetime.now(CHINA_TZ).date()
+
+
+def resolve_batch(session: Session, batch: str | int) -> BatchRow:
+    """The batch as the court writes it (第15批) or its bare number (15)."""
+    return find_batch(session, batch)
+
+
+def _query() -> Any:
+    return (
+        select(CaseRow, InvestorRow, ListedCompanyRow, BatchRow, MediatorRow, AgreementRow)
+        .join(InvestorRow, InvestorRow.id == CaseRow.investor_id)  # type: ignore[arg-type]
+        .join(ListedCompanyRow, ListedCompanyRow.id == CaseRow.company_id)  # type: ignore[arg-type]
+        .join(BatchRow, BatchRow.id == CaseRow.batch_id)  # type: ignore[arg-type]
+        .outerjoin(MediatorRow, MediatorRow.id == CaseRow.mediator_id)  # type: ignore[arg-type]
+        .outerjoin(AgreementRow, AgreementRow.case_id == CaseRow.id)  # type: ignore[arg-type]
+        .order_by(CaseRow.id)
+    )
+
+
+def load_case_documents(
+    session: Session,
+    *,
+    batch_id: int | None = None,
+    case_ids: Sequence[int] | None = None,
+    save: bool = True,
+) -> list[CaseDocument]:
+    """The agreement data of a batch's agreed cases, or of the given cases (each must be agreed).
+
+    Checks every case before returning any (missing amount, missing company particulars → a
+    ``ValidationError`` naming the 案号). With ``save`` an agreement row is created for a case that
+    has none (its number is fixed from then on) and the stored fingerprint follows the data until
+    the first signature comes back.
+    """
+    query = _query()
+    if case_ids is not None:
+        query = query.where(CaseRow.id.in_(list(case_ids)))  # type: ignore[union-attr]
+    if batch_id is not None:
+        query = query.where(CaseRow.batch_id == batch_id)  # type: ignore[arg-type]
+    rows = session.execute(query).all()
+    if case_ids is not None and len(rows) != len(set(case_ids)):
+        raise ValidationError(_("所选案件中有的已不存在，请刷新后重试。"))
+    installments = _installments(session, [row[0].id for row in rows])
+    signed_agreements = _agreements_with_signatures(
+        session, [row[5].id for row in rows if row[5] is not None]
+    )
+    numbers = _NumberAllocator(session)
+    documents: list[CaseDocument] = []
+    kept_signed: list[str] = []
+    for case, investor, company, batch, mediator, agreement in rows:
+        if case_ids is None and (
+            case.status in _CLOSED or (case.agreed_amount is None and case.status not in AGREED_OR_LATER)
+        ):
+            continue  # a batch's cases still being mediated, or failed, have no agreement
+        if case.agreed_amount is None:
+            raise ValidationError(
+                _("案件{case}尚未填写调解金额，不能生成调解协议书。").format(case=case.case_number),
+                field="agreed_amount",
+                value=case.case_number,
+            )
+        drawn_up = case.agreed_on or (
+            agreement.created_at.astimezone(CHINA_TZ).date() if agreement else china_today()
+        )
+        number = agreement.number if agreement else numbers.next(drawn_up.year)
+        data = _agreement_data(case, investor, company, batch, mediator, agreement, number, drawn_up)
+        data = replace(data, installments=tuple(installments.get(case.id, ())))  # type: ignore[arg-type]
+        check_complete(data)
+        agreement_id = agreement.id if agreement else 0
+        if save:
+            # What the parties signed stays as signed: its stored fingerprint no longer follows edits.
+            signed = agreement_id in signed_agreements or case.status in SIGNED_OR_LATER
+            agreement_id = _save_agreement(session, case, agreement, data, signed)
+            if signed and agreement is not None and agreement.fingerprint != data.fingerprint():
+                kept_signed.append(data.number)
+        effective_on = agreement.effective_on if agreement else None
+        documents.append(CaseDocument(case.id, agreement_id, case.status, data, effective_on))  # type: ignore[arg-type]
+    if kept_signed:
+        # A signed agreement is what the parties signed: its stored fingerprint stays.
+        log.warning("%d signed agreements differ from the current case data", len(kept_signed))
+    return documents
+
+
+def _agreement_data(
+    case: CaseRow,
+    investor: InvestorRow,
+    company: ListedCompanyRow,
+    batch: BatchRow,
+    mediator: MediatorRow | None,
+    agreement: AgreementRow | None,
+    number: str,
+    drawn_up: date,
+) -> AgreementData:
+    sex: str | None = None
+    birth: date | None = None
+    if investor.id_type == "resident_id":
+        try:
+            sex, birth = resident_id_sex(investor.id_number), resident_id_birth_date(investor.id_number)
+        except ValidationError:
+            sex, birth = None, None
+    return AgreementData(
+        number=number,
+        drawn_up_on=drawn_up,
+        court=batch.court,
+        case_number=case.case_number,
+        batch_number=batch.number,
+        referral_date=batch.referral_date,
+        investor_name=investor.name,
+        investor_id_type=investor.id_type,
+        investor_id_number=investor.id_number,
+        investor_sex=sex,
+        investor_birth_date=birth,
+        investor_address=investor.address,
+        investor_phone=investor.phone,
+        investor_agent=investor.agent,
+        investor_account=investor.securities_account,
+        company_name=company.name,
+        company_uscc=company.uscc,
+        company_legal_representative=company.legal_representative,
+        company_address=company.address,
+        company_agent=company.counsel,
+        mediator_name=mediator.name if mediator else None,
+        claimed_amount=case.claimed_amount,
+        agreed_amount=case.agreed_amount,  # type: ignore[arg-type]
+        payment_method=company.payment_method,
+        payment_account=agreement.payment_account if agreement else None,
+        case_fee_bearer=agreement.case_fee_bearer if agreement else "company",
+    )
+
+
+def _installments(session: Session, case_ids: list[int]) -> dict[int, list[InstallmentTerm]]:
+    result: dict[int, list[InstallmentTerm]] = {}
+    if not case_ids:
+        return result
+    query = (
+        select(InstallmentRow)
+        .where(InstallmentRow.case_id.in_(case_ids))  # type: ignore[attr-defined]
+        .order_by(InstallmentRow.case_id, InstallmentRow.sequence)
+    )
+    for row in session.scalars(query):
+        result.setdefault(row.case_id, []).append(InstallmentTerm(row.sequence, row.due_date, row.amount))
+    return result
+
+
+def _agreements_with_signatures(session: Session, agreement_ids: list[int]) -> set[int]:
+    if not agreement_ids:
+        return set()
+    query = select(SigningRow.agreement_id).where(SigningRow.agreement_id.in_(agreement_ids))  # type: ignore[attr-defined]
+    return set(session.scalars(query.distinct()))
+
+
+class _NumberAllocator:
+    """Hands out the next agreement number of a year (苏证调〔2025〕第0001号, counting per year)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.last: dict[int, int] = {}
+
+    def next(self, year: int) -> str:
+        if year not in self.last:
+            prefix = format_agreement_number(year, 1).split("第")[0]
+            query = select(AgreementRow.number).where(AgreementRow.number.startswith(prefix))  # type: ignore[attr-defined]
+            sequences = [parse_agreement_number(n)[1] for n in self.session.scalars(query)]
+            self.last[year] = max(sequences, default=0)
+        self.last[year] += 1
+        return format_agreement_number(year, self.last[year])
+
+
+def _save_agreement(
+    session: Session, case: CaseRow, agreement: AgreementRow | None, data: AgreementData, signed: bool
+) -> int:
+    fingerprint = data.fingerprint()
+    if agreement is None:
+        agreement = AgreementRow(
+            case_id=case.id,  # type: ignore[arg-type]
+            number=data.number,
+            amount=data.agreed_amount,
+            fingerprint=fingerprint,
+            case_fee_bearer=data.case_fee_bearer,
+            payment_account=data.payment_account,
+            created_at=datetime.now(UTC),
+        )
+        session.add(agreement)
+        session.flush()
+    elif agreement.fingerprint != fingerprint and not signed:
+        agreement.fingerprint = fingerprint
+        agreement.amount = data.agreed_amount
+        session.add(agreement)
+    return agreement.id  # type: ignore[return-value]

@@ -1,0 +1,563 @@
+"""The e-signing round: a package for the court's online signing module (云签署), and the signed
+agreements coming back, verified with pyHanko before any case moves to "signed".
+
+- ``write_sign_package``: the batch's unsigned agreements plus manifest.xlsx / manifest.json.
+- ``import_signed``: for each returned PDF, every embedded signature must be intact and valid,
+  nothing may have changed after the last signature except what DocMDP allows (further
+  signatures, form filling), and the document must match an agreement by its fingerprint. A
+  certificate outside the trusted roots is a warning, or a rejection in strict mode. A rejected
+  document changes nothing.
+- ``signing_turnaround``: package written → all signed, per batch (median and max).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from mediator.domain.agreement_terms import SIGNATURE_FIELDS
+from mediator.domain.workflow import CaseStatus
+from mediator.errors import EnvironmentProblem, UserError
+from mediator.i18n import _
+from mediator.services.audit.trail import audit
+from mediator.services.cases import batches as batch_list
+from mediator.services.cases.changes import transition_case
+from mediator.services.documents import layout as pdf_layout
+from mediator.services.documents.agreement import GeneratedAgreement, render_documents
+from mediator.services.documents.data import CHINA_TZ, load_case_documents, resolve_batch
+from mediator.services.progress import Progress
+from mediator.services.xlsx_cells import SafeSheet, add_format
+from mediator.store.database import Database
+from mediator.store.tables import AgreementRow, BatchRow, CaseRow, InvestorRow, MediatorRow, SigningRow
+
+log = logging.getLogger("mediator.signing")
+# pyHanko logs a traceback for every certificate it cannot chain to a trusted root; that outcome is
+# reported to the user as a warning (or a rejection in strict mode), so keep its logs off stderr.
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+
+MANIFEST_JSON = "manifest.json"
+MANIFEST_XLSX = "manifest.xlsx"
+FIELD_LABELS = {"investor": "投资者", "company": "上市公司", "mediator": "调解员"}
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without a zone; the store keeps UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+# --- the package ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    case: str
+    file: str
+    sha256: str
+    agreement_number: str
+    fingerprint: str
+    signers: list[str]
+    phones: list[str | None]
+
+
+@dataclass(frozen=True)
+class SignPackage:
+    folder: Path
+    entries: list[ManifestEntry]
+    written_at: datetime
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+
+def write_sign_package(
+    database: Database,
+    batch: str | int,
+    out_dir: Path,
+    *,
+    actor: str = "cli",
+    jobs: int = 2,
+    progress: Progress | None = None,
+) -> SignPackage:
+    """Write the batch's agreements awaiting signature and the manifest; record when it went out."""
+    out_dir = pdf_layout.ensure_writable_folder(Path(out_dir))
+    with database.transaction() as session:
+        batch_row = resolve_batch(session, batch)
+        documents = [
+            d
+            for d in load_case_documents(session, batch_id=batch_row.id)
+            if d.status == CaseStatus.AGREED.value
+        ]
+        if not documents:
+            raise UserError(_("第{number}批没有待签署（已达成）的案件。").format(number=batch_row.number))
+        phones = _phones(session, [d.case_id for d in documents])
+        files = render_documents(documents, out_dir, jobs=jobs, progress=progress)
+        entries = [_entry(d.data, f, phones[d.case_id]) for d, f in zip(documents, files, strict=True)]
+        _write_manifests(out_dir, entries)
+        written_at = datetime.now(UTC)
+        batch_row.signing_package_at = written_at
+        session.add(batch_row)
+        audit(
+            session,
+            actor=actor,
+            action="signing_package",
+            batch_id=batch_row.id,
+            detail=f"{len(entries)} agreements",
+        )
+    log.info("signing package for batch %s: %d agreements", batch_row.number, len(entries))
+    return SignPackage(out_dir, entries, written_at)
+
+
+def _phones(session: Session, case_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    query = (
+        select(CaseRow.id, InvestorRow.phone, MediatorRow.phone)
+        .join(InvestorRow, InvestorRow.id == CaseRow.investor_id)  # type: ignore[arg-type]
+        .outerjoin(MediatorRow, MediatorRow.id == CaseRow.mediator_id)  # type: ignore[arg-type]
+        .where(CaseRow.id.in_(case_ids))  # type: ignore[union-attr]
+    )
+    return {row[0]: (row[1], row[2]) for row in session.execute(query)}
+
+
+def _entry(data: Any, generated: GeneratedAgreement, phones: tuple[str | None, str | None]) -> ManifestEntry:
+    sha256 = hashlib.sha256(generated.path.read_bytes()).hexdigest()
+    return ManifestEntry(
+        case=data.case_number,
+        file=generated.path.name,
+        sha256=sha256,
+        agreement_number=data.number,
+        fingerprint=generated.fingerprint,
+        signers=[data.investor_name, data.company_name, data.mediator_name or ""],
+        # Full phone numbers on purpose: the court's signing module texts each signer a link, so
+        # this manifest is the one export where masking would defeat its purpose.
+        phones=[phones[0], None, phones[1]],
+    )
+
+
+def _write_manifests(folder: Path, entries: Sequence[ManifestEntry]) -> None:
+    payload = {"fields": list(SIGNATURE_FIELDS), "documents": [asdict(e) for e in entries]}
+    pdf_layout.atomic_write(
+        folder / MANIFEST_JSON, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
+    )
+    pdf_layout.atomic_write(folder / MANIFEST_XLSX, _manifest_xlsx(entries))
+
+
+def _manifest_xlsx(entries: Sequence[ManifestEntry]) -> bytes:
+    import xlsxwriter
+
+    buffer = BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet(_("签署清单"))
+    safe = SafeSheet(workbook, sheet)
+    bold = add_format(workbook, {"bold": True})
+    headers = [
+        _("案号"),
+        _("文件"),
+        "SHA-256",
+        _("协议编号"),
+        _("投资者"),
+        _("投资者手机"),
+        _("上市公司"),
+        _("调解员"),
+        _("调解员手机"),
+    ]
+    for column, header in enumerate(headers):
+        safe.text(0, column, header, bold)
+    for row, entry in enumerate(entries, start=1):
+        values = [
+            entry.case,
+            entry.file,
+            entry.sha256,
+            entry.agreement_number,
+            entry.signers[0],
+            entry.phones[0],
+            entry.signers[1],
+            entry.signers[2],
+            entry.phones[2],
+        ]
+        for column, value in enumerate(values):
+            safe.text(row, column, value)
+    sheet.set_column(0, 0, 26)
+    sheet.set_column(1, 1, 30)
+    sheet.set_column(2, 2, 66)
+    sheet.set_column(3, 8, 20)
+    workbook.close()
+    return buffer.getvalue()
+
+
+# --- verifying what comes back --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One embedded signature as pyHanko found it."""
+
+    field: str
+    signer: str
+    signed_at: datetime | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    coverage: str
+    modification: str
+    docmdp_ok: bool | None
+
+
+@dataclass
+class ImportedDocument:
+    """The outcome for one returned PDF: accepted, incomplete, already imported, or rejected."""
+
+    file: str
+    outcome: str  # accepted / incomplete / already_signed / rejected
+    case_number: str | None = None
+    reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    signatures: list[SignatureCheck] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for signature in data["signatures"]:
+            signature["signed_at"] = signature["signed_at"].isoformat() if signature["signed_at"] else None
+        return data
+
+
+@dataclass
+class ImportReport:
+    documents: list[ImportedDocument]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for d in self.documents if d.outcome == outcome)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "accepted": self.count("accepted"),
+            "incomplete": self.count("incomplete"),
+            "already_signed": self.count("already_signed"),
+            "rejected": self.count("rejected"),
+            "documents": [d.as_json() for d in self.documents],
+        }
+
+    def as_text(self) -> str:
+        lines = []
+        labels = {
+            "accepted": _("已签署，已登记"),
+            "incomplete": _("签名不全"),
+            "already_signed": _("此前已登记"),
+            "rejected": _("拒收"),
+        }
+        for document in self.documents:
+            line = f"{document.file}：{labels[document.outcome]}"
+            if document.case_number:
+                line += f"（{document.case_number}）"
+            if document.reason:
+                line += f" — {document.reason}"
+            lines.append(line)
+            lines.extend(f"    {_('警告')}：{w}" for w in document.warnings)
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        """One sentence with the count of each outcome (CLI and GUI show the same)."""
+        return _(
+            "共 {total} 份：登记 {accepted} 份，签名不全 {incomplete} 份，"
+            "已登记过 {already} 份，拒收 {rejected} 份。"
+        ).format(
+            total=len(self.documents),
+            accepted=self.count("accepted"),
+            incomplete=self.count("incomplete"),
+            already=self.count("already_signed"),
+            rejected=self.count("rejected"),
+        )
+
+
+class _Rejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def load_trust_roots(path: Path | None) -> list[Any]:
+    """The certificates in a PEM (or DER) file, as asn1crypto certificates."""
+    if path is None:
+        return []
+    from asn1crypto import pem, x509
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UserError(
+            _("无法读取信任根证书文件 {path}：{reason}").format(path=path, reason=exc.strerror)
+        ) from exc
+    try:
+        if pem.detect(data):
+            ders = [der for _type, _headers, der in pem.unarmor(data, multiple=True)]
+        else:
+            ders = [data]
+        certificates = [x509.Certificate.load(der) for der in ders]
+        for certificate in certificates:
+            certificate.native  # noqa: B018 - asn1crypto parses lazily: fail here, not mid-import
+    except Exception as exc:
+        # asn1crypto's own message quotes raw bytes and tags: no use to a mediator.
+        raise UserError(
+            _("信任根证书文件 {path} 无法识别：不是 PEM 或 DER 格式的证书。").format(path=path)
+        ) from exc
+    if not certificates:
+        raise UserError(_("信任根证书文件 {path} 中没有证书。").format(path=path))
+    return certificates
+
+
+def verify_signed_pdf(data: bytes, trust_roots: Sequence[Any]) -> tuple[str | None, list[SignatureCheck]]:
+    """The fingerprint the document carries and its checked signatures; ``_Rejected`` if it fails."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        try:
+            info = reader.trailer["/Info"]
+        except KeyError:
+            info = None
+        fingerprint = str(info.get(f"/{pdf_layout.FINGERPRINT_INFO_KEY}")) if info is not None else None
+        signatures = list(reader.embedded_signatures)
+    except (PdfError, ValueError, KeyError, TypeError) as exc:
+        raise _Rejected(_("不是有效的PDF文件（{reason}）").format(reason=exc)) from exc
+    if fingerprint in (None, "None", ""):
+        raise _Rejected(_("文件中没有协议数据指纹，不是本系统生成的调解协议书"))
+    if not signatures:
+        raise _Rejected(_("文件没有任何电子签名"))
+    context = ValidationContext(
+        trust_roots=list(trust_roots), allow_fetching=False, revocation_mode="soft-fail"
+    )
+    checks: list[SignatureCheck] = []
+    for signature in signatures:
+        name = signature.field_name or "?"
+        try:
+            status = validate_pdf_signature(signature, context)
+        except Exception as exc:
+            raise _Rejected(_("签名“{field}”无法验证：{reason}").format(field=name, reason=exc)) from exc
+        subject = status.signing_cert.subject.native if status.signing_cert is not None else {}
+        checks.append(
+            SignatureCheck(
+                field=name,
+                signer=str(subject.get("common_name") or status.signing_cert.subject.human_friendly),
+                signed_at=status.signer_reported_dt,
+                intact=bool(status.intact),
+                valid=bool(status.valid),
+                trusted=bool(status.trusted),
+                coverage=status.coverage.name if status.coverage else "UNKNOWN",
+                modification=status.modification_level.name if status.modification_level else "UNKNOWN",
+                docmdp_ok=status.docmdp_ok,
+            )
+        )
+        label = FIELD_LABELS.get(name, name)
+        if not status.intact:
+            raise _Rejected(_("“{field}”的签名与文件内容不符：签名后文件被修改").format(field=label))
+        if not status.valid:
+            raise _Rejected(_("“{field}”的签名无效").format(field=label))
+        if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+            raise _Rejected(_("“{field}”的签名没有覆盖整个文件").format(field=label))
+        # DocMDP / modification analysis: after a signature only further signatures and form
+        # filling are allowed; changed page content shows up as level OTHER.
+        if status.docmdp_ok is False or (
+            status.modification_level is not None
+            and status.modification_level.name in ("ANNOTATIONS", "OTHER")
+        ):
+            raise _Rejected(_("“{field}”签名之后文件内容被修改").format(field=label))
+    return fingerprint, checks
+
+
+def import_signed(
+    database: Database,
+    folder: Path,
+    *,
+    trust_roots: Path | None = None,
+    strict: bool = False,
+    actor: str = "cli",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Verify every PDF in ``folder``; fully signed agreements move their case to "signed"."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError(_("文件夹不存在：{folder}").format(folder=folder))
+    roots = load_trust_roots(trust_roots)
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".pdf" and p.is_file())
+    if not files:
+        raise UserError(_("文件夹 {folder} 中没有PDF文件。").format(folder=folder))
+    if progress is not None:
+        progress.update(0, len(files), _("正在验证已签署的协议书"))
+    documents: list[ImportedDocument] = []
+    with database.transaction() as session:
+        for done, path in enumerate(files, start=1):
+            if progress is not None:
+                progress.check()
+            documents.append(_import_one(session, path, roots, strict, actor))
+            if progress is not None:
+                progress.update(done)
+    return ImportReport(documents)
+
+
+def _import_one(
+    session: Session, path: Path, roots: Sequence[Any], strict: bool, actor: str
+) -> ImportedDocument:
+    result = ImportedDocument(file=path.name, outcome="rejected")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise EnvironmentProblem(
+            _("无法读取文件 {path}：{reason}").format(path=path, reason=exc.strerror)
+        ) from exc
+    try:
+        fingerprint, checks = verify_signed_pdf(data, roots)
+        result.signatures = checks
+        agreement = session.scalar(select(AgreementRow).where(AgreementRow.fingerprint == fingerprint))  # type: ignore[arg-type]
+        if agreement is None:
+            raise _Rejected(_("协议数据指纹与任何案件都不符（协议内容已变更，或不是本系统生成的文件）"))
+        case = session.get(CaseRow, agreement.case_id)
+        assert case is not None
+        result.case_number = case.case_number
+        untrusted = [c for c in checks if not c.trusted]
+        for check in untrusted:
+            message = _("“{field}”的签名证书（{signer}）不在受信任的根证书之下").format(
+                field=FIELD_LABELS.get(check.field, check.field), signer=check.signer
+            )
+            if strict:
+                raise _Rejected(message)
+            result.warnings.append(message)
+        signed_fields = {c.field for c in checks}
+        missing = [FIELD_LABELS[f] for f in SIGNATURE_FIELDS if f not in signed_fields]
+        if missing:
+            result.outcome = "incomplete"
+            result.reason = _("尚缺{who}的签名").format(who="、".join(missing))
+            return result
+        if case.status in _SIGNED_OR_LATER:
+            result.outcome = "already_signed"
+            return result
+        if case.status != CaseStatus.AGREED.value:
+            raise _Rejected(
+                _("案件当前为“{status}”，不能登记签署").format(status=CaseStatus(case.status).label)
+            )
+        _record(session, case, agreement, checks, actor)
+        result.outcome = "accepted"
+    except _Rejected as rejection:
+        result.outcome = "rejected"
+        result.reason = rejection.reason
+    return result
+
+
+def _record(
+    session: Session, case: CaseRow, agreement: AgreementRow, checks: Sequence[SignatureCheck], actor: str
+) -> None:
+    now = datetime.now(UTC)
+    times = [c.signed_at for c in checks if c.signed_at is not None]
+    latest = max(times) if times else now
+    with session.begin_nested():  # a failed transition leaves nothing of this document behind
+        transition_case(
+            session,
+            case.id,  # type: ignore[arg-type]
+            CaseStatus.SIGNED,
+            actor=actor,
+            on=latest.astimezone(CHINA_TZ).date(),
+            note=_("电子签署文件导入"),
+        )
+        case.signed_at = latest.astimezone(UTC)
+        session.add(case)
+        agreement.effective_on = latest.astimezone(CHINA_TZ).date()
+        session.add(agreement)
+        for check in checks:
+            session.add(
+                SigningRow(
+                    agreement_id=agreement.id,  # type: ignore[arg-type]
+                    field_name=check.field,
+                    signer=check.signer[:200],
+                    signed_at=check.signed_at.astimezone(UTC) if check.signed_at else None,
+                    trusted=check.trusted,
+                    imported_at=now,
+                )
+            )
+
+
+# --- turnaround -----------------------------------------------------------------------------------
+
+
+def signing_turnaround(session: Session, batch_id: int) -> tuple[timedelta, timedelta] | None:
+    """Median and max time from the signing package to each case's last signature, or None."""
+    batch = session.get(BatchRow, batch_id)
+    if batch is None or batch.signing_package_at is None:
+        return None
+    sent = _aware(batch.signing_package_at)
+    assert sent is not None
+    query = select(CaseRow.signed_at).where(
+        CaseRow.batch_id == batch_id,  # type: ignore[arg-type]
+        CaseRow.signed_at.is_not(None),  # type: ignore[union-attr]
+    )
+    spans = [max(_aware(at) - sent, timedelta(0)) for at in session.scalars(query)]  # type: ignore[operator]
+    if not spans:
+        return None
+    return statistics.median(spans), max(spans)
+
+
+@dataclass(frozen=True)
+class SigningStatus:
+    batch_number: int
+    package_at: datetime | None
+    agreed: int
+    signed: int
+    turnaround: tuple[timedelta, timedelta] | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "batch": self.batch_number,
+            "package_at": self.package_at.isoformat() if self.package_at else None,
+            "awaiting_signature": self.agreed,
+            "signed": self.signed,
+            "turnaround_median_hours": _hours(self.turnaround[0]) if self.turnaround else None,
+            "turnaround_max_hours": _hours(self.turnaround[1]) if self.turnaround else None,
+        }
+
+
+def _hours(span: timedelta) -> float:
+    return round(span.total_seconds() / 3600, 2)
+
+
+# Lives with the batch list (which shows it without loading the PDF machinery); kept here for the CLI.
+format_span = batch_list.format_span
+
+
+def signing_status(session: Session, batch: str | int) -> SigningStatus:
+    batch_row = resolve_batch(session, batch)
+    statuses = list(session.scalars(select(CaseRow.status).where(CaseRow.batch_id == batch_row.id)))  # type: ignore[arg-type]
+    signed = sum(1 for s in statuses if s not in (CaseStatus.AGREED.value,) and s in _SIGNED_OR_LATER)
+    return SigningStatus(
+        batch_number=batch_row.number,
+        package_at=_aware(batch_row.signing_package_at),
+        agreed=statuses.count(CaseStatus.AGREED.value),
+        signed=signed,
+        turnaround=signing_turnaround(session, batch_row.id),  # type: ignore[arg-type]
+    )
+
+
+_SIGNED_OR_LATER = frozenset(
+    {
+        CaseStatus.SIGNED.value,
+        CaseStatus.CONFIRMATION_APPLIED.value,
+        CaseStatus.CONFIRMED.value,
+        CaseStatus.PARTIALLY_PAID.value,
+        CaseStatus.PAID.value,
+    }
+)

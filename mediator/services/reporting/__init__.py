@@ -1,0 +1,1 @@
+"""Reporting: the fusion court's published figures and the dashboard."""

@@ -1,0 +1,192 @@
+"""The case table's queries: filters (name, 案号, ID/phone tails, status, company, mediator, batch),
+database sorting, paging without gaps or repeats, counts, masking, and the detail read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, update
+
+from mediator.domain.workflow import STEP_DATE_FIELD, CaseStatus
+from mediator.errors import NotFoundError
+from mediator.services.cases.lists import (
+    CaseFilter,
+    SortKey,
+    case_detail,
+    case_ids,
+    case_rows,
+    count_cases,
+    filter_choices,
+)
+from mediator.store.database import Database
+from mediator.store.tables import BatchRow, CaseRow, InvestorRow
+from tests.fixtures.synthetic import insert_synthetic_cases
+
+
+@pytest.fixture
+def cases(any_database: Database) -> Iterator[Database]:
+    with any_database.transaction() as session:
+        insert_synthetic_cases(session, 450, batch_size=150, seed=3)
+        # Two investors the tests look for by name, ID tail and phone tail.
+        first, second = session.scalars(select(CaseRow).order_by(CaseRow.id).limit(2)).all()
+        session.execute(
+            update(InvestorRow)
+            .where(InvestorRow.id == first.investor_id)
+            .values(name="欧阳䶮", id_number="32010219900307123X", phone="13912345678")
+        )
+        session.execute(
+            update(InvestorRow).where(InvestorRow.id == second.investor_id).values(name="阿依古丽·买买提")
+        )
+        session.execute(
+            update(CaseRow).where(CaseRow.id == first.id).values(case_number="（2025）苏01民初3100号")
+        )
+    yield any_database
+
+
+def all_ids(
+    db: Database, flt: CaseFilter, sort: SortKey = SortKey.CASE_NUMBER, descending: bool = False
+) -> list[int]:
+    with db.session() as session:
+        ids: list[int] = []
+        while True:
+            page = case_ids(session, flt, sort, descending, offset=len(ids), limit=100)
+            ids.extend(page)
+            if len(page) < 100:
+                return ids
+
+
+def names_of(db: Database, ids: list[int]) -> list[str]:
+    with db.session() as session:
+        rows = case_rows(session, ids)
+    return [rows[i].investor_name for i in ids]
+
+
+def test_paging_covers_every_case_once_in_case_number_order(cases: Database) -> None:
+    ids = all_ids(cases, CaseFilter())
+    assert len(ids) == len(set(ids)) == 450
+    with cases.session() as session:
+        rows = case_rows(session, ids)
+        assert count_cases(session, CaseFilter()) == 450
+    numbers = [rows[i].case_number for i in ids]
+    assert numbers == sorted(numbers)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_name"),
+    [
+        ("欧阳䶮", "欧阳䶮"),
+        ("䶮", "欧阳䶮"),
+        ("买买提", "阿依古丽·买买提"),
+        ("123X", "欧阳䶮"),  # last characters of the ID number, X as typed
+        ("123x", "欧阳䶮"),
+        ("5678", "欧阳䶮"),  # last digits of the phone
+        ("(2025)苏01民初3100号", "欧阳䶮"),  # half-width brackets find the canonical 案号
+        ("民初3100号", "欧阳䶮"),
+    ],
+)
+def test_text_filter_finds_by_name_case_number_and_number_tails(
+    cases: Database, text: str, expected_name: str
+) -> None:
+    ids = all_ids(cases, CaseFilter(text=text))
+    assert expected_name in names_of(cases, ids)
+    with cases.session() as session:
+        assert count_cases(session, CaseFilter(text=text)) == len(ids)
+
+
+def test_text_filter_is_not_fooled_by_like_wildcards(cases: Database) -> None:
+    assert all_ids(cases, CaseFilter(text="%")) == []
+    assert all_ids(cases, CaseFilter(text="_")) == []
+
+
+def test_middle_digits_of_an_id_do_not_match_as_a_tail(cases: Database) -> None:
+    # "1990" is inside 32010219900307123X but not at its end.
+    assert "欧阳䶮" not in names_of(cases, all_ids(cases, CaseFilter(text="19900307")))
+
+
+def test_status_company_mediator_and_batch_filters_combine(cases: Database) -> None:
+    with cases.session() as session:
+        choices = filter_choices(session)
+        batch = choices.batches[1]
+        company_id = session.scalar(select(BatchRow.company_id).where(BatchRow.id == batch.id))
+        company = next(c for c in choices.companies if c.id == company_id)
+        mediator = choices.mediators[0]
+        expected = set(
+            session.scalars(
+                select(CaseRow.id).where(
+                    CaseRow.status == "paid",
+                    CaseRow.company_id == company.id,
+                    CaseRow.mediator_id == mediator.id,
+                    CaseRow.batch_id == batch.id,
+                )
+            )
+        )
+    assert batch.label == "第2批"
+    flt = CaseFilter(
+        status=CaseStatus.PAID, company_id=company.id, mediator_id=mediator.id, batch_id=batch.id
+    )
+    ids = all_ids(cases, flt)
+    assert set(ids) == expected and expected
+    with cases.session() as session:
+        assert {r.status for r in case_rows(session, ids).values()} == {CaseStatus.PAID}
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_sorting_happens_in_the_database(cases: Database, descending: bool) -> None:
+    ids = all_ids(cases, CaseFilter(), SortKey.CLAIMED, descending)
+    with cases.session() as session:
+        rows = case_rows(session, ids)
+    amounts = [rows[i].claimed_amount for i in ids]
+    assert amounts == sorted(amounts, reverse=descending)
+    assert all(isinstance(a, Decimal) for a in amounts)
+
+
+def test_status_sorts_in_workflow_order_not_alphabetically(cases: Database) -> None:
+    ids = all_ids(cases, CaseFilter(), SortKey.STATUS)
+    with cases.session() as session:
+        rows = case_rows(session, ids)
+    order = list(CaseStatus)
+    ranks = [order.index(rows[i].status) for i in ids]
+    assert ranks == sorted(ranks)
+
+
+def test_personal_data_masked_unless_asked(cases: Database) -> None:
+    ids = all_ids(cases, CaseFilter(text="欧阳䶮"))
+    with cases.session() as session:
+        masked = case_rows(session, ids)[ids[0]]
+        shown = case_rows(session, ids, show_personal_data=True)[ids[0]]
+    assert (masked.id_number, masked.phone) == ("320***********123X", "139****5678")
+    assert (shown.id_number, shown.phone) == ("32010219900307123X", "13912345678")
+
+
+def test_case_detail_reads_the_case_and_masks(cases: Database) -> None:
+    from datetime import UTC, datetime
+
+    from mediator.services.cases.changes import record_contact_attempt, transition_case
+
+    case_id = all_ids(cases, CaseFilter(text="欧阳䶮"))[0]
+    with cases.transaction() as session:
+        case = session.get(CaseRow, case_id)
+        later_steps = {field: None for field in STEP_DATE_FIELD.values() if field != "referred_on"}
+        session.execute(update(CaseRow).where(CaseRow.id == case_id).values(status="referred", **later_steps))
+        record_contact_attempt(
+            session,
+            case_id,
+            channel="phone",
+            outcome="reached",
+            at=datetime.now(UTC),
+            note="约定面谈",
+            actor="周",
+        )
+        transition_case(session, case_id, CaseStatus.CONTACTED, actor="周", on=case.referred_on)
+    with cases.session() as session:
+        detail = case_detail(session, case_id)
+        full = case_detail(session, case_id, show_personal_data=True)
+        with pytest.raises(NotFoundError):
+            case_detail(session, 10**9)
+    assert detail.case_number == "（2025）苏01民初3100号"
+    assert detail.status is CaseStatus.CONTACTED
+    assert detail.id_number == "320***********123X" and full.id_number == "32010219900307123X"
+    assert [c.note for c in detail.contacts] == ["约定面谈"]
+    assert [h.action for h in detail.history] == ["transition", "contact"]  # newest first

@@ -1,0 +1,179 @@
+"""Judicial confirmation: the joint application's content, per case or per batch, and the record
+of application and ruling with the 30-day window."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from mediator.errors import UserError, ValidationError
+from mediator.services.documents.confirmation import record_confirmation, write_confirmation_applications
+from mediator.store.database import Database
+from mediator.store.tables import AgreementRow, CaseRow, JudicialConfirmationRow, SettingRow
+from tests.fixtures.document_factories import COMPANY_NAME, make_batch
+
+
+def pdf_text(path: Path) -> str:
+    output = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return re.sub(r"\s+", "", output)
+
+
+def fonts_all_embedded(path: Path) -> bool:
+    output = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    rows = [line.split() for line in output.splitlines()[2:]]
+    return bool(rows) and all(row[-5:-3] == ["yes", "yes"] for row in rows)
+
+
+def test_per_case_application_names_applicants_agreement_request_undertakings(
+    database: Database, tmp_path: Path
+) -> None:
+    fixture = make_batch(database, names=("陈赟", "刘翀"), status="signed")
+    run = write_confirmation_applications(database, "第15批", tmp_path / "out")
+    assert (run.per_batch, run.cases, len(run.files)) == (False, 2, 2)
+    first = tmp_path / "out" / "（2025）苏01民初3100号-司法确认申请书.pdf"
+    text = pdf_text(first)
+    with database.session() as session:
+        number = session.scalars(
+            select(AgreementRow.number).where(AgreementRow.case_id == fixture.case_ids[0])
+        ).one()
+    expected = [
+        "司法确认申请书",
+        "申请人一：陈赟",
+        fixture.id_numbers[0],
+        "申请人二：" + COMPANY_NAME,
+        "91320100MA1XY1234",
+        "法定代表人：周明远",
+        "请求确认申请人双方于2025年3月20日经江苏省证券业协会主持调解达成的《调解协议书》",
+        number,
+        "有效",
+        "（2025）苏01民初3100号",
+        "自愿达成调解协议",
+        "不损害国家利益、社会公共利益和他人的合法权益",
+        "虚假陈述或提交虚假材料",
+        "愿意承担由此产生的全部法律责任",
+        "此致南京市中级人民法院",
+        "1.调解协议书",
+        "身份证件复印件",
+        "营业执照副本复印件",
+        "法定代表人身份证明书",
+        "授权委托书",
+        "申请人一（签名）",
+        "申请人二（盖章）",
+    ]
+    assert [item for item in expected if item not in text] == []
+    assert "刘翀" not in text  # one application per case
+    assert fonts_all_embedded(first)
+
+
+def test_per_batch_application_has_a_schedule_of_cases(database: Database, tmp_path: Path) -> None:
+    fixture = make_batch(database, names=("陈赟", "刘翀", "赵彧"), status="signed")
+    with database.transaction() as session:
+        session.add(SettingRow(key="confirmation_per_batch", value="1"))
+    run = write_confirmation_applications(database, 15, tmp_path / "out")
+    assert run.per_batch and [p.name for p in run.files] == ["第15批-司法确认申请书.pdf"]
+    text = pdf_text(run.files[0])
+    assert fonts_all_embedded(run.files[0])
+    assert "3名投资者" in text
+    assert "附表：申请确认的调解协议清单（第15批）" in text
+    for case_number, name, id_number in zip(
+        fixture.case_numbers, fixture.names, fixture.id_numbers, strict=True
+    ):
+        assert case_number in text and name in text and id_number in text
+
+
+def test_no_signed_case_is_a_clear_error(database: Database, tmp_path: Path) -> None:
+    make_batch(database, names=("陈赟",))  # agreed, not signed yet
+    with pytest.raises(UserError, match="第15批没有已签署"):
+        write_confirmation_applications(database, 15, tmp_path / "out")
+
+
+def test_application_and_ruling_are_recorded_with_the_window(any_database: Database) -> None:
+    fixture = make_batch(any_database, names=("陈赟",), status="signed")
+    with any_database.transaction() as session:
+        case = session.get(CaseRow, fixture.case_ids[0])
+        assert case is not None
+        case.signed_on = date(2025, 9, 1)
+        session.add(
+            AgreementRow(
+                case_id=case.id,
+                number="苏证调〔2025〕第0001号",
+                amount=fixture.agreed[0],
+                fingerprint="f" * 64,
+                created_at=case.updated_at,
+                effective_on=date(2025, 9, 1),
+            )
+        )
+    with any_database.transaction() as session:
+        applied = record_confirmation(session, "(2025)苏01民初3100号", applied=date(2025, 9, 10), actor="t")
+    assert applied.status == "confirmation_applied"
+    # 民诉法 §85: 30 days from 2025-09-01 end on 10-01, inside the National Day break: next working day.
+    assert applied.window is not None and applied.window.end == date(2025, 10, 9) and applied.window.shifted
+
+    with any_database.transaction() as session, pytest.raises(ValidationError, match="民特"):
+        record_confirmation(
+            session,
+            fixture.case_numbers[0],
+            ruling="（2025）苏01民初88号",
+            ruling_date=date(2025, 9, 20),
+            actor="t",
+        )
+    with any_database.transaction() as session, pytest.raises(ValidationError, match="早于申请日期"):
+        record_confirmation(
+            session,
+            fixture.case_numbers[0],
+            ruling="（2025）苏01民特88号",
+            ruling_date=date(2025, 9, 9),
+            actor="t",
+        )
+
+    with any_database.transaction() as session:
+        ruled = record_confirmation(
+            session,
+            fixture.case_numbers[0],
+            ruling="(2025)苏01民特88号",
+            ruling_date=date(2025, 9, 20),
+            actor="t",
+        )
+    assert (ruled.status, ruled.ruling_number, ruled.ruling_date) == (
+        "confirmed",
+        "（2025）苏01民特88号",
+        date(2025, 9, 20),
+    )
+    with any_database.session() as session:
+        row = session.scalars(select(JudicialConfirmationRow)).one()
+        case = session.get(CaseRow, fixture.case_ids[0])
+        assert (row.application_date, row.ruling_date) == (date(2025, 9, 10), date(2025, 9, 20))
+        assert case is not None and case.confirmed_on == date(2025, 9, 20)
+
+
+def test_ruling_before_application_is_refused(database: Database) -> None:
+    fixture = make_batch(database, names=("陈赟",), status="signed")
+    with database.transaction() as session, pytest.raises(UserError, match="须先登记司法确认申请"):
+        record_confirmation(
+            session,
+            fixture.case_numbers[0],
+            ruling="（2025）苏01民特88号",
+            ruling_date=date(2025, 9, 20),
+            actor="t",
+        )
+    with database.session() as session:
+        assert session.scalars(select(JudicialConfirmationRow)).all() == []
+
+
+def test_run_reports_each_cases_window(database: Database, tmp_path: Path) -> None:
+    fixture = make_batch(database, names=("陈赟", "刘翀"), status="signed")
+    first = write_confirmation_applications(database, 15, tmp_path / "a")
+    assert first.windows == []  # no signed copy imported yet: the effective date is unknown
+    with database.transaction() as session:
+        agreement = session.scalars(
+            select(AgreementRow).where(AgreementRow.case_id == fixture.case_ids[1])
+        ).one()
+        agreement.effective_on = date(2025, 9, 1)
+    second = write_confirmation_applications(database, 15, tmp_path / "b")
+    case_number, window = second.earliest_window()  # type: ignore[misc]
+    assert (case_number, window.end) == (fixture.case_numbers[1], date(2025, 10, 9))
