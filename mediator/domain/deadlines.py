@@ -144,6 +144,25 @@ def mediation_term(
     return period_end_days(referral_date, term_days + extension_days, calendar or WorkCalendar())
 
 
+def agreement_effective_on(effective_on: date | None, signed_on: date | None) -> date | None:
+    """The day an agreement took effect: the one rule every screen, report and document uses.
+
+    人民调解法 §29: it takes effect when the parties and the mediator have signed; the recorded
+    effective date wins, and the case's signing date stands in for agreements signed before the
+    effective date was recorded (or signed outside the app). ``None``: not in effect yet.
+    """
+    return effective_on or signed_on
+
+
 def confirmation_window(agreement_effective_on: date, calendar: WorkCalendar) -> Deadline:
-    """The last day to apply jointly for judicial confirmation (民事诉讼法 §205: 30 days)."""
+    """The last day to apply jointly for judicial confirmation (民事诉讼法 §205: 30 days from the day
+    the agreement took effect, see ``agreement_effective_on``)."""
     return period_end_days(agreement_effective_on, CONFIRMATION_WINDOW_DAYS, calendar)
+
+
+def confirmation_window_of(
+    effective_on: date | None, signed_on: date | None, calendar: WorkCalendar
+) -> Deadline | None:
+    """The confirmation window of an agreement, or ``None`` while it is not in effect."""
+    start = agreement_effective_on(effective_on, signed_on)
+    return None if start is None else confirmation_window(start, calendar)

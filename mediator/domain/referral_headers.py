@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from mediator.domain.batch_numbers import batch_number_in
 from mediator.domain.validators import to_half_width
 from mediator.i18n import N_
 
@@ -147,51 +148,8 @@ def duplicated_fields(fields: Sequence[str | None]) -> list[str]:
 
 # --- title rows ---------------------------------------------------------------------------------
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_BATCH = re.compile(r"第([0-9]+|[零〇一二两三四五六七八九十百]+)批")
 _DATE_LABEL = re.compile(r"(?:委派|移送|立案|交办)?日期")
 _DATE_TEXT = re.compile(r"((?:19|20)[0-9]{2})\s*[年./\-]\s*([0-9]{1,2})\s*[月./\-]\s*([0-9]{1,2})\s*日?")
-
-
-def chinese_number(text: str) -> int | None:
-    """十五 → 15, 一百零二 → 102, 15 → 15 (batch numbers up to 999)."""
-    if text.isdigit():
-        return int(text)
-    total, digit = 0, 0
-    for char in text:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char == "十":
-            total += (digit or 1) * 10
-            digit = 0
-        elif char == "百":
-            total += (digit or 1) * 100
-            digit = 0
-        else:
-            return None
-    return total + digit
-
-
-def batch_number_in(text: str) -> int | None:
-    """The batch number in a title such as 南京市中级人民法院委派调解案件清单（第15批）."""
-    match = _BATCH.search("".join(to_half_width(text).split()))
-    if not match:
-        return None
-    number = chinese_number(match[1])
-    return number or None
 
 
 def date_in(text: str) -> date | None:

@@ -21,10 +21,10 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from mediator.domain.money import format_money
-from mediator.domain.workflow import CaseStatus
+from mediator.gui.style import STATUS_TEXT_COLOURS
 from mediator.i18n import N_, _
 from mediator.services.cases.lists import (
     PAGE_SIZE,
@@ -73,12 +73,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("referred_on", N_("委派日期"), SortKey.REFERRED_ON, lambda r: r.referred_on.isoformat()),
 )
 COLUMN_INDEX = {column.key: i for i, column in enumerate(COLUMNS)}
-
-_STATUS_COLOURS = {
-    CaseStatus.FAILED: QColor("#b3261e"),
-    CaseStatus.RETURNED_TO_COURT: QColor("#7a7a7a"),
-    CaseStatus.PAID: QColor("#1b6e2d"),
-}
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -225,7 +219,7 @@ class CaseTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column.key == "status":
             row = self._row(index.row())
-            colour = _STATUS_COLOURS.get(row.status) if row is not None else None
+            colour = STATUS_TEXT_COLOURS.get(row.status) if row is not None else None
             return QBrush(colour) if colour is not None else None
         if role == Qt.ItemDataRole.UserRole:
             return self._ids[index.row()]

@@ -9,7 +9,6 @@ same way whoever makes it. Functions take an open session and leave committing t
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,10 +17,10 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
+from mediator.domain.batch_numbers import parse_batch_number
 from mediator.domain.money import parse_amount, to_money
 from mediator.domain.payments import allocate_payment, check_installment_plan, status_after_payment
 from mediator.domain.validators import (
-    to_half_width,
     validate_mobile,
     validate_person_name,
     validate_resident_id,
@@ -435,20 +434,6 @@ def extend_mediation_term(session: Session, batch_id: int, days: int, reason: st
     )
     session.flush()
     return batch
-
-
-_BATCH_TEXT = re.compile(r"第?(\d+)批?")
-
-
-def parse_batch_number(text: str | int) -> int:
-    """The batch number in "第15批", "15" or " 第１５批 "."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        return text
-    compact = "".join(to_half_width(str(text)).split())
-    match = _BATCH_TEXT.fullmatch(compact)
-    if not match or int(match[1]) == 0:
-        raise UserError(_("无法识别的批次“{text}”：请写作“第15批”或“15”。").format(text=str(text).strip()))
-    return int(match[1])
 
 
 def find_batch(session: Session, batch: str | int) -> BatchRow:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mediator.domain import referral_headers as rh
+from mediator.domain.batch_numbers import parse_batch_number
 from mediator.domain.money import format_money, parse_amount
 from mediator.domain.privacy import mask_id_number, mask_phone
 from mediator.domain.validators import (
@@ -697,7 +698,6 @@ def import_referrals(
     Raises ``UserError`` for a path that is not a file and ``Cancelled`` when ``progress`` is
     cancelled (nothing written); problems inside files come back as ``RowError``s.
     """
-    from mediator.services.cases.changes import parse_batch_number
     from mediator.services.intake.writer import PROCESS_THRESHOLD_BYTES, FileInfo, Options, Outcome, Writer
 
     batch_number = parse_batch_number(batch) if batch not in (None, "") else None
