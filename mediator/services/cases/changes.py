@@ -2,22 +2,32 @@
 
 Every change goes through here so that the workflow rules, the step dates, the version counter
 (optimistic locking for a team sharing one PostgreSQL database) and the audit trail are applied the
-same way whoever makes it. Functions take an open session and leave committing to the caller
-(``Database.transaction()``), so a failure changes nothing.
+same way whoever makes it.
+
+Entry points (GUI, CLI) take a ``Database``, run in one transaction of their own (a failure changes
+nothing) and return plain values (``CaseState``, ``TermExtension``), never rows bound to a session:
+``update_case_fields``, ``change_status``, ``record_contact_attempt``, ``set_installments``,
+``record_payment``, ``extend_mediation_term``.
+
+Steps take an open session and leave committing to the caller, for services that compose them
+inside a transaction of their own (documents: signing, confirmation): ``transition_case``,
+``get_case``, ``find_batch``, ``paid_total``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from mediator.domain.batch_numbers import parse_batch_number
+from mediator.domain.deadlines import Deadline, mediation_term
 from mediator.domain.money import parse_amount, to_money
 from mediator.domain.payments import allocate_payment, check_installment_plan, status_after_payment
 from mediator.domain.validators import (
@@ -35,6 +45,7 @@ from mediator.domain.workflow import (
 from mediator.errors import NotFoundError, TransitionError, UserError, ValidationError
 from mediator.i18n import _
 from mediator.services.audit.trail import audit
+from mediator.store.database import Database
 from mediator.store.mapping import to_entity
 from mediator.store.tables import (
     BatchRow,
@@ -69,6 +80,59 @@ _SIGNED_OR_LATER = frozenset(
 _PAYABLE = frozenset({CaseStatus.CONFIRMED, CaseStatus.PARTIALLY_PAID})
 
 
+@dataclass(frozen=True)
+class CaseState:
+    """A case as a change left it: enough to show the outcome and to make the next change
+    (``version`` is the ``expected_version`` of the next optimistic write)."""
+
+    id: int
+    case_number: str
+    status: CaseStatus
+    version: int
+    agreed_amount: Decimal | None
+    step_dates: dict[CaseStatus, date]
+
+    @classmethod
+    def of(cls, case: CaseRow) -> CaseState:
+        assert case.id is not None
+        steps = {status: getattr(case, name) for status, name in STEP_DATE_FIELD.items()}
+        return cls(
+            id=case.id,
+            case_number=case.case_number,
+            status=CaseStatus(case.status),
+            version=case.version,
+            agreed_amount=case.agreed_amount,
+            step_dates={status: day for status, day in steps.items() if day is not None},
+        )
+
+
+@dataclass(frozen=True)
+class InstallmentState:
+    """One line of a payment plan."""
+
+    sequence: int
+    due_date: date
+    amount: Decimal
+    paid_on: date | None
+    paid_amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class TermExtension:
+    """A batch's mediation term after an extension (reported by the CLI and the GUI alike)."""
+
+    batch_id: int
+    batch_number: int
+    days: int
+    reason: str
+    term: Deadline
+
+    def summary(self) -> str:
+        return _("第{number}批的调解期限已延长{days}天，截止日为 {end}。").format(
+            number=self.batch_number, days=self.days, end=self.term.end.isoformat()
+        )
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -79,6 +143,7 @@ def _today() -> date:
 
 
 def get_case(session: Session, case_id: int) -> CaseRow:
+    """Step: the case row, or ``NotFoundError`` in the user's words."""
     case = session.get(CaseRow, case_id)
     if case is None:
         raise NotFoundError(_("案件不存在（编号 {id}），可能已被删除。").format(id=case_id))
@@ -103,7 +168,7 @@ def _write_case(session: Session, case: CaseRow, values: Mapping[str, Any]) -> C
     version = case.version
     result = session.execute(
         update(CaseRow)
-        .where(CaseRow.id == case.id, CaseRow.version == version)  # type: ignore[arg-type]
+        .where(col(CaseRow.id) == case.id, col(CaseRow.version) == version)
         .values(**values, version=version + 1, updated_at=_now())
         .execution_options(synchronize_session=False)
     )
@@ -131,10 +196,12 @@ def transition_case(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> CaseRow:
-    """Move a case to ``target`` if the workflow allows it, recording the day of the step.
+    """Step: move a case to ``target`` if the workflow allows it, recording the day of the step.
 
-    Raises ``TransitionError`` (nothing changed) for a forbidden step, ``UserError`` when someone
-    else changed the case since ``expected_version`` was read.
+    Runs in the caller's transaction (signing and confirmation compose it with their own writes;
+    ``change_status`` is the entry point that opens one). Raises ``TransitionError`` (nothing
+    changed) for a forbidden step, ``UserError`` when someone else changed the case since
+    ``expected_version`` was read.
     """
     case = get_case(session, case_id)
     _check_version(case, expected_version)
@@ -155,7 +222,7 @@ def transition_case(
     values: dict[str, Any] = {"status": target.value, STEP_DATE_FIELD[target]: on}
     note = note.strip() if note else None
     if target is CaseStatus.FAILED:
-        values["failure_reason"] = FailureReason(failure_reason).value
+        values["failure_reason"] = FailureReason(str(failure_reason)).value
         values["failure_note"] = note[:500] if note else None
     # The recovered figure is the sum of payments: a status saying money came in must agree with it.
     if target is CaseStatus.PARTIALLY_PAID and paid_total(session, case_id) == 0:
@@ -182,7 +249,7 @@ def _optional_text(value: object, limit: int) -> str | None:
     return text or None
 
 
-def update_case_fields(
+def _update_case_fields(
     session: Session,
     case_id: int,
     changes: Mapping[str, Any],
@@ -223,24 +290,16 @@ def update_case_fields(
             _collect(case_values, case, "mediator_id", None if raw is None else int(raw))
         else:
             attribute = name.removeprefix("investor_")
-            if attribute == "name":
-                value = validate_person_name(raw)
-            elif attribute == "id_number":
-                value = validate_resident_id(raw)
-            elif attribute == "phone":
-                value = None if raw in (None, "") else validate_mobile(raw)
-            else:
-                value = _optional_text(raw, 200 if attribute == "address" else 100)
-            _collect(investor_values, investor, attribute, value)
+            _collect(investor_values, investor, attribute, _investor_value(attribute, raw))
     if not case_values and not investor_values:
         return case
     changed = sorted(case_values) + sorted(f"investor_{k}" for k in investor_values)
     if "id_number" in investor_values:
         taken = session.scalar(
-            select(InvestorRow.id).where(
-                InvestorRow.id_type == investor.id_type,  # type: ignore[arg-type]
-                InvestorRow.id_number == investor_values["id_number"],  # type: ignore[arg-type]
-                InvestorRow.id != investor.id,  # type: ignore[arg-type]
+            select(col(InvestorRow.id)).where(
+                col(InvestorRow.id_type) == investor.id_type,
+                col(InvestorRow.id_number) == investor_values["id_number"],
+                col(InvestorRow.id) != investor.id,
             )
         )
         if taken is not None:
@@ -260,12 +319,23 @@ def update_case_fields(
     return case
 
 
+def _investor_value(attribute: str, raw: Any) -> str | None:
+    """An investor field as typed, checked by its domain validator."""
+    if attribute == "name":
+        return validate_person_name(raw)
+    if attribute == "id_number":
+        return validate_resident_id(raw)
+    if attribute == "phone":
+        return None if raw in (None, "") else validate_mobile(raw)
+    return _optional_text(raw, 200 if attribute == "address" else 100)
+
+
 def _collect(values: dict[str, Any], row: Any, attribute: str, value: Any) -> None:
     if getattr(row, attribute) != value:
         values[attribute] = value
 
 
-def record_contact_attempt(
+def _record_contact_attempt(
     session: Session,
     case_id: int,
     *,
@@ -310,13 +380,15 @@ def record_contact_attempt(
 def installments_of(session: Session, case_id: int) -> list[InstallmentRow]:
     return list(
         session.scalars(
-            select(InstallmentRow).where(InstallmentRow.case_id == case_id).order_by(InstallmentRow.sequence)  # type: ignore[arg-type]
+            select(InstallmentRow)
+            .where(col(InstallmentRow.case_id) == case_id)
+            .order_by(col(InstallmentRow.sequence))
         )
     )
 
 
-def set_installments(
-    session: Session, case_id: int, plan: Sequence[tuple[date, Decimal]], *, actor: str
+def _set_installments(
+    session: Session, case_id: int, plan: Sequence[tuple[date, Decimal | str]], *, actor: str
 ) -> list[InstallmentRow]:
     """Replace a case's payment plan (one line for a lump sum). The amounts must add up to the
     agreed amount; a plan that has already received money cannot be replaced."""
@@ -331,15 +403,14 @@ def set_installments(
     parsed = [(due, parse_amount(amount)) for due, amount in plan]
     check_installment_plan(parsed, case.agreed_amount)
     rows = [
-        {"case_id": case_id, "sequence": sequence, "due_date": due, "amount": money}
+        InstallmentRow(case_id=case_id, sequence=sequence, due_date=due, amount=money)
         for sequence, (due, money) in enumerate(parsed, start=1)
     ]
     existing = installments_of(session, case_id)
     if any(row.paid_amount for row in existing):
         raise UserError(_("已有付款记录，不能重新安排付款计划。"))
-    session.execute(delete(InstallmentRow).where(InstallmentRow.case_id == case_id))  # type: ignore[arg-type]
-    for row in rows:
-        session.add(InstallmentRow(**row))
+    session.execute(delete(InstallmentRow).where(col(InstallmentRow.case_id) == case_id))
+    session.add_all(rows)
     audit(
         session,
         actor=actor,
@@ -353,9 +424,10 @@ def set_installments(
 
 
 def paid_total(session: Session, case_id: int) -> Decimal:
+    """Step: the money received on a case so far."""
     total = session.scalar(
         select(func.coalesce(func.sum(InstallmentRow.paid_amount), Decimal("0.00"))).where(
-            InstallmentRow.case_id == case_id  # type: ignore[arg-type]
+            col(InstallmentRow.case_id) == case_id
         )
     )
     return to_money(total or 0)
@@ -377,7 +449,7 @@ def _book_outstanding(session: Session, case: CaseRow, on: date) -> None:
     session.flush()
 
 
-def record_payment(
+def _record_payment(
     session: Session, case_id: int, amount: Decimal | str, paid_on: date, *, actor: str
 ) -> CaseRow:
     """Record money the company paid: it fills the installments in order; the case moves to
@@ -392,6 +464,7 @@ def record_payment(
     lump_sum = not installments
     if lump_sum:
         # No plan recorded: the agreement is a lump sum due on the day it is paid.
+        assert case.agreed_amount is not None  # outstanding() refused a case without one
         installments = [
             InstallmentRow(case_id=case_id, sequence=1, due_date=paid_on, amount=case.agreed_amount)
         ]
@@ -417,11 +490,9 @@ def record_payment(
     return transition_case(session, case_id, target, actor=actor, on=on)
 
 
-def extend_mediation_term(session: Session, batch_id: int, days: int, reason: str, *, actor: str) -> BatchRow:
-    """Extend a batch's commissioned-mediation term; both parties' consent is the reason to record."""
-    batch = session.get(BatchRow, batch_id)
-    if batch is None:
-        raise NotFoundError(_("批次不存在（编号 {id}）。").format(id=batch_id))
+def _extend_mediation_term(
+    session: Session, batch: BatchRow, days: int, reason: str, *, actor: str
+) -> BatchRow:
     extended = to_entity(batch).extended(days, reason)
     batch.extension_days, batch.extension_reason = extended.extension_days, extended.extension_reason
     reason = " ".join((reason or "").split())
@@ -429,19 +500,130 @@ def extend_mediation_term(session: Session, batch_id: int, days: int, reason: st
         session,
         actor=actor,
         action="extend_term",
-        batch_id=batch_id,
+        batch_id=batch.id,
         detail=_("延长{days}天：{reason}").format(days=days, reason=reason),
     )
     session.flush()
     return batch
 
 
+# --- entry points: one transaction each, plain results ------------------------------------------
+
+
+def change_status(
+    database: Database,
+    case_id: int,
+    target: CaseStatus | str,
+    *,
+    actor: str,
+    on: date | None = None,
+    failure_reason: FailureReason | str | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> CaseState:
+    """Move a case to ``target`` (see ``transition_case``) in a transaction of its own."""
+    with database.transaction() as session:
+        case = transition_case(
+            session,
+            case_id,
+            target,
+            actor=actor,
+            on=on,
+            failure_reason=failure_reason,
+            note=note,
+            expected_version=expected_version,
+        )
+        return CaseState.of(case)
+
+
+def update_case_fields(
+    database: Database,
+    case_id: int,
+    changes: Mapping[str, Any],
+    *,
+    actor: str,
+    expected_version: int | None = None,
+) -> CaseState:
+    """Edit the fields in ``EDITABLE_FIELDS``, each checked by its domain validator.
+
+    Only values that really change are written; the audit event lists the changed field names,
+    never their values (they may be ID or phone numbers).
+    """
+    with database.transaction() as session:
+        case = _update_case_fields(session, case_id, changes, actor=actor, expected_version=expected_version)
+        return CaseState.of(case)
+
+
+def record_contact_attempt(
+    database: Database,
+    case_id: int,
+    *,
+    channel: str,
+    outcome: str,
+    at: datetime,
+    note: str | None,
+    actor: str,
+    mediator_id: int | None = None,
+) -> CaseState:
+    """Record one attempt to reach the investor (phone, SMS...) and how it went."""
+    with database.transaction() as session:
+        _record_contact_attempt(
+            session,
+            case_id,
+            channel=channel,
+            outcome=outcome,
+            at=at,
+            note=note,
+            actor=actor,
+            mediator_id=mediator_id,
+        )
+        return CaseState.of(get_case(session, case_id))
+
+
+def set_installments(
+    database: Database, case_id: int, plan: Sequence[tuple[date, Decimal | str]], *, actor: str
+) -> list[InstallmentState]:
+    """Replace a case's payment plan (one line for a lump sum). The amounts must add up to the
+    agreed amount; a plan that has already received money cannot be replaced."""
+    with database.transaction() as session:
+        rows = _set_installments(session, case_id, plan, actor=actor)
+        return [InstallmentState(r.sequence, r.due_date, r.amount, r.paid_on, r.paid_amount) for r in rows]
+
+
+def record_payment(
+    database: Database, case_id: int, amount: Decimal | str, paid_on: date, *, actor: str
+) -> CaseState:
+    """Record money the company paid: it fills the installments in order; the case moves to
+    partially paid, and to paid when the agreed amount is reached."""
+    with database.transaction() as session:
+        return CaseState.of(_record_payment(session, case_id, amount, paid_on, actor=actor))
+
+
+def extend_mediation_term(
+    database: Database, batch: str | int, days: int, reason: str, *, actor: str
+) -> TermExtension:
+    """Extend a batch's commissioned-mediation term (both parties' consent is the reason to
+    record). ``batch`` as the user names it: 第15批, 15."""
+    from mediator.services.calendar import load_work_calendar
+
+    with database.transaction() as session:
+        row = _extend_mediation_term(session, find_batch(session, batch), days, reason, actor=actor)
+        assert row.id is not None
+        term = mediation_term(
+            row.referral_date, row.term_days, row.extension_days, calendar=load_work_calendar(session)
+        )
+        return TermExtension(row.id, row.number, days, row.extension_reason or "", term)
+
+
+# --- steps shared with other services -----------------------------------------------------------
+
+
 def find_batch(session: Session, batch: str | int) -> BatchRow:
-    """The batch the user named as the court writes it (第15批) or by its bare number (15)."""
+    """Step: the batch the user named as the court writes it (第15批) or by its bare number (15)."""
     number = parse_batch_number(batch)
-    row = session.scalar(select(BatchRow).where(BatchRow.number == number))  # type: ignore[arg-type]
+    row = session.scalar(select(BatchRow).where(col(BatchRow.number) == number))
     if row is None:
-        numbers = list(session.scalars(select(BatchRow.number).order_by(BatchRow.number)))  # type: ignore[arg-type]
+        numbers = list(session.scalars(select(col(BatchRow.number)).order_by(col(BatchRow.number))))
         if numbers:
             known = _("已有：{list}").format(list=_number_ranges(numbers))
         else:
