@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from mediator.domain.parties import missing_company_particulars
 from mediator.errors import ValidationError
 from mediator.i18n import _
 
@@ -126,13 +127,9 @@ def _plain(value: Any) -> str:
 
 def missing_particulars(data: AgreementData) -> list[str]:
     """The labels of particulars an agreement cannot go without (人民调解法 §29: the parties' particulars)."""
-    missing: list[str] = []
-    if not data.company_uscc:
-        missing.append(_("上市公司统一社会信用代码"))
-    if not data.company_legal_representative:
-        missing.append(_("上市公司法定代表人"))
-    if not data.company_address:
-        missing.append(_("上市公司住所"))
+    missing = missing_company_particulars(
+        data.company_uscc, data.company_legal_representative, data.company_address
+    )
     if not data.investor_id_number:
         missing.append(_("投资者身份证件号码"))
     return missing
