@@ -4,16 +4,16 @@ e-signing round took (signing package written → each case's last signature).""
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from mediator.domain.deadlines import Deadline, WorkCalendar, mediation_term
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
 from mediator.i18n import _
+from mediator.store.database import Database
 from mediator.store.tables import BatchRow, CaseRow, ListedCompanyRow
 
 # The mediation term binds the cases still being mediated; agreed or closed ones are done with it.
@@ -53,33 +53,41 @@ class BatchSummary:
 
 
 def list_batches(
-    session: Session, *, today: date, calendar: WorkCalendar | None = None
+    database: Database, *, today: date, calendar: WorkCalendar | None = None
 ) -> list[BatchSummary]:
     """All batches, newest first, with term deadlines counted on the work calendar (民诉法 §85)."""
+    with database.session() as session:
+        return _list_batches(session, today=today, calendar=calendar)
+
+
+def _list_batches(session: Session, *, today: date, calendar: WorkCalendar | None) -> list[BatchSummary]:
     if calendar is None:
         from mediator.services.calendar import load_work_calendar
 
         calendar = load_work_calendar(session)
     counts: dict[int, dict[CaseStatus, int]] = {}
     for batch_id, status, number in session.execute(
-        select(CaseRow.batch_id, CaseRow.status, func.count()).group_by(CaseRow.batch_id, CaseRow.status)  # type: ignore[arg-type]
-    ):
+        select(col(CaseRow.batch_id), col(CaseRow.status), func.count()).group_by(
+            col(CaseRow.batch_id), col(CaseRow.status)
+        )
+    ).tuples():
         counts.setdefault(batch_id, {})[CaseStatus(status)] = int(number)
     turnarounds = signing_turnarounds(session)
     rows = session.execute(
         select(
-            BatchRow.id,
-            BatchRow.number,
-            ListedCompanyRow.name,
-            BatchRow.referral_date,
-            BatchRow.term_days,
-            BatchRow.extension_days,
+            col(BatchRow.id),
+            col(BatchRow.number),
+            col(ListedCompanyRow.name),
+            col(BatchRow.referral_date),
+            col(BatchRow.term_days),
+            col(BatchRow.extension_days),
         )
-        .join(ListedCompanyRow, ListedCompanyRow.id == BatchRow.company_id)  # type: ignore[arg-type]
-        .order_by(BatchRow.number.desc())  # type: ignore[attr-defined]
-    )
+        .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(BatchRow.company_id))
+        .order_by(col(BatchRow.number).desc())
+    ).tuples()
     result: list[BatchSummary] = []
     for batch_id, number, company, referred, term_days, extension_days in rows:
+        assert batch_id is not None
         term = mediation_term(referred, term_days, extension_days, calendar=calendar)
         by_status = counts.get(batch_id, {})
         result.append(
@@ -103,23 +111,32 @@ def _aware(moment: datetime) -> datetime:
 
 
 def signing_turnarounds(session: Session) -> dict[int, tuple[timedelta, timedelta]]:
-    """Per batch id: median and longest time from its signing package to each case's last signature.
+    """Step of ``list_batches``: per batch id, median and longest time from its signing package to
+    each case's last signature.
 
     One query for all batches; the same figures as ``services.signing.signing_turnaround`` gives
     for one batch.
     """
     spans: dict[int, list[timedelta]] = {}
     query = (
-        select(CaseRow.batch_id, BatchRow.signing_package_at, CaseRow.signed_at)
-        .join(BatchRow, BatchRow.id == CaseRow.batch_id)  # type: ignore[arg-type]
+        select(col(CaseRow.batch_id), col(BatchRow.signing_package_at), col(CaseRow.signed_at))
+        .join(BatchRow, col(BatchRow.id) == col(CaseRow.batch_id))
         .where(
-            BatchRow.signing_package_at.is_not(None),  # type: ignore[union-attr]
-            CaseRow.signed_at.is_not(None),  # type: ignore[union-attr]
+            col(BatchRow.signing_package_at).is_not(None),
+            col(CaseRow.signed_at).is_not(None),
         )
     )
-    for batch_id, sent, signed in session.execute(query):
+    for batch_id, sent, signed in session.execute(query).tuples():
         spans.setdefault(batch_id, []).append(max(_aware(signed) - _aware(sent), timedelta(0)))
-    return {batch_id: (statistics.median(s), max(s)) for batch_id, s in spans.items()}
+    return {batch_id: (_median(s), max(s)) for batch_id, s in spans.items()}
+
+
+def _median(spans: list[timedelta]) -> timedelta:
+    ordered = sorted(spans)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def format_span(span: timedelta) -> str:

@@ -20,14 +20,15 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, union_all
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from mediator.domain.deadlines import Deadline, confirmation_window
+from mediator.domain.deadlines import Deadline, agreement_effective_on, confirmation_window_of
 from mediator.domain.privacy import mask_id_number, mask_phone
 from mediator.domain.validators import to_half_width
 from mediator.domain.workflow import STATUS_ORDER, STEP_DATE_FIELD, CaseStatus
 from mediator.errors import NotFoundError
 from mediator.i18n import _
+from mediator.store.database import Database
 from mediator.store.tables import (
     AgreementRow,
     AuditEventRow,
@@ -218,7 +219,7 @@ def _sorted(query: Select[Any], sort: SortKey, descending: bool) -> Select[Any]:
 
 
 def case_ids(
-    session: Session,
+    database: Database,
     flt: CaseFilter,
     sort: SortKey = SortKey.CASE_NUMBER,
     descending: bool = False,
@@ -227,18 +228,20 @@ def case_ids(
     limit: int = PAGE_SIZE,
 ) -> list[int]:
     """One page of matching case ids in display order."""
-    query = _sorted(_filtered(select(CaseRow.id), flt), SortKey(sort), descending)
-    return list(session.scalars(query.offset(offset).limit(limit)))
+    query = _sorted(_filtered(select(col(CaseRow.id)), flt), SortKey(sort), descending)
+    with database.session() as session:
+        return list(session.scalars(query.offset(offset).limit(limit)))
 
 
-def count_cases(session: Session, flt: CaseFilter) -> int:
+def count_cases(database: Database, flt: CaseFilter) -> int:
     """How many cases match (shown in the status bar)."""
     query = _filtered(select(func.count()).select_from(CaseRow), flt)
-    return int(session.scalar(query) or 0)
+    with database.session() as session:
+        return int(session.scalar(query) or 0)
 
 
 def case_rows(
-    session: Session, ids: Sequence[int], *, show_personal_data: bool = False
+    database: Database, ids: Sequence[int], *, show_personal_data: bool = False
 ) -> dict[int, CaseListRow]:
     """Row data for ``ids`` (any order; missing ids, e.g. deleted cases, are left out).
 
@@ -249,28 +252,30 @@ def case_rows(
         return {}
     query = (
         select(
-            CaseRow.id,
-            CaseRow.case_number,
-            InvestorRow.name,
-            InvestorRow.id_number,
-            InvestorRow.phone,
-            BatchRow.number,
-            ListedCompanyRow.name,
-            CaseRow.claimed_amount,
-            CaseRow.agreed_amount,
-            CaseRow.status,
-            MediatorRow.name,
-            CaseRow.referred_on,
-            CaseRow.version,
+            col(CaseRow.id),
+            col(CaseRow.case_number),
+            col(InvestorRow.name),
+            col(InvestorRow.id_number),
+            col(InvestorRow.phone),
+            col(BatchRow.number),
+            col(ListedCompanyRow.name),
+            col(CaseRow.claimed_amount),
+            col(CaseRow.agreed_amount),
+            col(CaseRow.status),
+            col(MediatorRow.name),
+            col(CaseRow.referred_on),
+            col(CaseRow.version),
         )
-        .join(InvestorRow, InvestorRow.id == CaseRow.investor_id)  # type: ignore[arg-type]
-        .join(BatchRow, BatchRow.id == CaseRow.batch_id)  # type: ignore[arg-type]
-        .join(ListedCompanyRow, ListedCompanyRow.id == CaseRow.company_id)  # type: ignore[arg-type]
-        .outerjoin(MediatorRow, MediatorRow.id == CaseRow.mediator_id)  # type: ignore[arg-type]
-        .where(CaseRow.id.in_(list(ids)))  # type: ignore[union-attr]
+        .join(InvestorRow, col(InvestorRow.id) == col(CaseRow.investor_id))
+        .join(BatchRow, col(BatchRow.id) == col(CaseRow.batch_id))
+        .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(CaseRow.company_id))
+        .outerjoin(MediatorRow, col(MediatorRow.id) == col(CaseRow.mediator_id))
+        .where(col(CaseRow.id).in_(list(ids)))
     )
     rows: dict[int, CaseListRow] = {}
-    for r in session.execute(query):
+    with database.session() as session:
+        result = session.execute(query).tuples().all()
+    for r in result:
         rows[r[0]] = CaseListRow(
             id=r[0],
             case_number=r[1],
@@ -289,26 +294,29 @@ def case_rows(
     return rows
 
 
-def filter_choices(session: Session) -> FilterChoices:
+def filter_choices(database: Database) -> FilterChoices:
     """Companies, mediators and batches for the filter drop-downs, in display order."""
-    companies = [
-        Choice(i, name)
-        for i, name in session.execute(
-            select(ListedCompanyRow.id, ListedCompanyRow.name).order_by(ListedCompanyRow.name)  # type: ignore[arg-type]
-        )
-    ]
-    mediators = [
-        Choice(i, name)
-        for i, name in session.execute(
-            select(MediatorRow.id, MediatorRow.name).order_by(MediatorRow.name)  # type: ignore[arg-type]
-        )
-    ]
-    batches = [
-        Choice(i, _("第{number}批").format(number=number))
-        for i, number in session.execute(
-            select(BatchRow.id, BatchRow.number).order_by(BatchRow.number)  # type: ignore[arg-type]
-        )
-    ]
+    with database.session() as session:
+        companies = [
+            Choice(i, name)
+            for i, name in session.execute(
+                select(col(ListedCompanyRow.id), col(ListedCompanyRow.name)).order_by(
+                    col(ListedCompanyRow.name)
+                )
+            ).tuples()
+        ]
+        mediators = [
+            Choice(i, name)
+            for i, name in session.execute(
+                select(col(MediatorRow.id), col(MediatorRow.name)).order_by(col(MediatorRow.name))
+            ).tuples()
+        ]
+        batches = [
+            Choice(i, _("第{number}批").format(number=number))
+            for i, number in session.execute(
+                select(col(BatchRow.id), col(BatchRow.number)).order_by(col(BatchRow.number))
+            ).tuples()
+        ]
     return FilterChoices(companies, mediators, batches)
 
 
@@ -368,8 +376,13 @@ class CaseDetail:
         return sum((i.paid_amount or Decimal("0.00") for i in self.installments), Decimal("0.00"))
 
 
-def case_detail(session: Session, case_id: int, *, show_personal_data: bool = False) -> CaseDetail:
+def case_detail(database: Database, case_id: int, *, show_personal_data: bool = False) -> CaseDetail:
     """Read one case with its history, contact attempts and installments."""
+    with database.session() as session:
+        return _case_detail(session, case_id, show_personal_data=show_personal_data)
+
+
+def _case_detail(session: Session, case_id: int, *, show_personal_data: bool) -> CaseDetail:
     case = session.get(CaseRow, case_id)
     if case is None:
         raise NotFoundError(_("案件不存在（编号 {id}），可能已被删除。").format(id=case_id))
@@ -440,24 +453,26 @@ class CaseConfirmation:
     ruling_date: date | None
 
 
-def case_confirmation(session: Session, case_id: int) -> CaseConfirmation:
+def case_confirmation(database: Database, case_id: int) -> CaseConfirmation:
     """The case's confirmation window (民事诉讼法 §205: 30 days from the agreement taking effect,
     counted on the work calendar) and what has been recorded of the application and the ruling."""
-    case = session.get(CaseRow, case_id)
-    if case is None:
-        raise NotFoundError(_("案件不存在（编号 {id}），可能已被删除。").format(id=case_id))
-    effective = session.scalar(select(AgreementRow.effective_on).where(AgreementRow.case_id == case_id))  # type: ignore[arg-type]
-    effective = effective or case.signed_on
-    window = None
-    if effective is not None:
-        from mediator.services.calendar import load_work_calendar
+    from mediator.services.calendar import load_work_calendar
 
-        window = confirmation_window(effective, load_work_calendar(session))
-    row = session.scalar(
-        select(JudicialConfirmationRow).where(JudicialConfirmationRow.case_id == case_id)  # type: ignore[arg-type]
-    )
+    with database.session() as session:
+        case = session.get(CaseRow, case_id)
+        if case is None:
+            raise NotFoundError(_("案件不存在（编号 {id}），可能已被删除。").format(id=case_id))
+        recorded = session.scalar(
+            select(col(AgreementRow.effective_on)).where(col(AgreementRow.case_id) == case_id)
+        )
+        calendar = load_work_calendar(session)
+        row = session.scalar(
+            select(JudicialConfirmationRow).where(col(JudicialConfirmationRow.case_id) == case_id)
+        )
+    # One rule for the start (domain.deadlines): the recorded effective date, else the signing date.
+    window = confirmation_window_of(recorded, case.signed_on, calendar)
     return CaseConfirmation(
-        effective_on=effective,
+        effective_on=agreement_effective_on(recorded, case.signed_on),
         window=window,
         application_date=row.application_date if row else case.confirmation_applied_on,
         ruling_number=row.ruling_number if row else None,
