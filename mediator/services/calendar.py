@@ -5,6 +5,10 @@ administrator's corrections kept in the database (calendar_override).
 Council's 调休 weekends are working days. The package learns a year only after the State Council's
 notice, so an administrator can enter or correct days here; a deadline in a year neither knows
 gets a warning (``calendar_warning``).
+
+Entry points take a ``Database`` and run in a session of their own: ``list_calendar_overrides``,
+``work_calendar``, ``set_calendar_override``, ``remove_calendar_override``. ``load_work_calendar``
+is the step other services use inside their own session.
 """
 
 from __future__ import annotations
@@ -15,13 +19,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from mediator.domain.deadlines import Deadline, WorkCalendar
 from mediator.domain.validators import to_half_width
 from mediator.errors import ValidationError
 from mediator.i18n import _
 from mediator.services.audit.trail import audit
+from mediator.store.database import Database
 from mediator.store.tables import CalendarOverrideRow
 
 log = logging.getLogger("mediator.calendar")
@@ -34,26 +39,45 @@ class CalendarOverride:
     note: str | None
 
 
-def list_calendar_overrides(session: Session, *, year: int | None = None) -> list[CalendarOverride]:
-    query = select(CalendarOverrideRow).order_by(CalendarOverrideRow.day)  # type: ignore[arg-type]
+def _overrides(session: Session, *, year: int | None = None) -> list[CalendarOverride]:
+    query = select(CalendarOverrideRow).order_by(col(CalendarOverrideRow.day))
     if year is not None:
         query = query.where(
-            CalendarOverrideRow.day >= date(year, 1, 1),  # type: ignore[arg-type]
-            CalendarOverrideRow.day <= date(year, 12, 31),  # type: ignore[arg-type]
+            col(CalendarOverrideRow.day) >= date(year, 1, 1),
+            col(CalendarOverrideRow.day) <= date(year, 12, 31),
         )
     return [CalendarOverride(row.day, row.is_working_day, row.note) for row in session.scalars(query)]
 
 
+def list_calendar_overrides(database: Database, *, year: int | None = None) -> list[CalendarOverride]:
+    """The administrator's corrections, by day (of one year if given)."""
+    with database.session() as session:
+        return _overrides(session, year=year)
+
+
 def load_work_calendar(session: Session) -> WorkCalendar:
-    """The calendar every deadline in the app is computed with."""
-    overrides = {row.day: row.is_working_day for row in list_calendar_overrides(session)}
+    """Step: the calendar every deadline in the app is computed with, read in the caller's session."""
+    overrides = {row.day: row.is_working_day for row in _overrides(session)}
     return WorkCalendar(overrides=overrides)
 
 
+def work_calendar(database: Database) -> WorkCalendar:
+    """The calendar every deadline in the app is computed with."""
+    with database.session() as session:
+        return load_work_calendar(session)
+
+
 def set_calendar_override(
-    session: Session, day: date, is_working_day: bool, note: str | None, *, actor: str
+    database: Database, day: date, is_working_day: bool, note: str | None, *, actor: str
 ) -> CalendarOverride:
     """Declare ``day`` a working day or a holiday, replacing any earlier correction of it."""
+    with database.transaction() as session:
+        return _set_override(session, day, is_working_day, note, actor=actor)
+
+
+def _set_override(
+    session: Session, day: date, is_working_day: bool, note: str | None, *, actor: str
+) -> CalendarOverride:
     note = " ".join(note.split())[:100] if note else None
     row = session.get(CalendarOverrideRow, day)
     if row is None:
@@ -69,8 +93,13 @@ def set_calendar_override(
     return CalendarOverride(day, is_working_day, note)
 
 
-def remove_calendar_override(session: Session, day: date, *, actor: str) -> bool:
+def remove_calendar_override(database: Database, day: date, *, actor: str) -> bool:
     """Forget a correction (the package's view of the day applies again). False if there was none."""
+    with database.transaction() as session:
+        return _remove_override(session, day, actor=actor)
+
+
+def _remove_override(session: Session, day: date, *, actor: str) -> bool:
     row = session.get(CalendarOverrideRow, day)
     if row is None:
         return False

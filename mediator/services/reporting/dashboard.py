@@ -7,18 +7,19 @@ SQLite and PostgreSQL spell "month of a date" differently and there are only a f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from mediator.domain.deadlines import WorkCalendar, confirmation_window, mediation_term
+from mediator.domain.deadlines import WorkCalendar, confirmation_window_of, mediation_term
 from mediator.domain.workflow import CaseStatus
 from mediator.i18n import _
 from mediator.services.reporting.stats import Stats, compute_stats
+from mediator.store.database import Database
 from mediator.store.tables import AgreementRow, BatchRow, CaseRow, InstallmentRow, ListedCompanyRow
 
 DUE_WITHIN_DAYS = 7
@@ -72,12 +73,13 @@ class Dashboard:
 
 
 def recovered_by_month(session: Session) -> list[MonthAmount]:
-    """Money paid to investors per calendar month, oldest first, months without payments included."""
+    """Step of ``load_dashboard``: money paid to investors per calendar month, oldest first, months
+    without payments included."""
     per_day = session.execute(
-        select(InstallmentRow.paid_on, func.sum(InstallmentRow.paid_amount))
-        .where(InstallmentRow.paid_on.is_not(None))  # type: ignore[union-attr]
-        .group_by(InstallmentRow.paid_on)
-    ).all()
+        select(col(InstallmentRow.paid_on), func.sum(col(InstallmentRow.paid_amount)))
+        .where(col(InstallmentRow.paid_on).is_not(None))
+        .group_by(col(InstallmentRow.paid_on))
+    ).tuples()
     months: dict[date, Decimal] = {}
     for day, amount in per_day:
         key = date(day.year, day.month, 1)
@@ -99,39 +101,36 @@ def _yuan(value: Decimal | None) -> Decimal:
 
 
 def recovered_by_company(session: Session) -> list[CompanyAmount]:
-    """Money paid per listed company, largest first."""
+    """Step of ``load_dashboard``: money paid per listed company, largest first."""
     rows = session.execute(
-        select(ListedCompanyRow.name, func.sum(InstallmentRow.paid_amount))
-        .join(CaseRow, CaseRow.id == InstallmentRow.case_id)  # type: ignore[arg-type]
-        .join(ListedCompanyRow, ListedCompanyRow.id == CaseRow.company_id)  # type: ignore[arg-type]
-        .where(InstallmentRow.paid_amount.is_not(None))  # type: ignore[union-attr]
-        .group_by(ListedCompanyRow.name)
-    ).all()
+        select(col(ListedCompanyRow.name), func.sum(col(InstallmentRow.paid_amount)))
+        .join(CaseRow, col(CaseRow.id) == col(InstallmentRow.case_id))
+        .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(CaseRow.company_id))
+        .where(col(InstallmentRow.paid_amount).is_not(None))
+        .group_by(col(ListedCompanyRow.name))
+    ).tuples()
     result = [CompanyAmount(name, _yuan(amount)) for name, amount in rows]
     return sorted(result, key=lambda item: item.amount, reverse=True)
 
 
-def deadlines_due(
-    session: Session, *, today: date, calendar: WorkCalendar, within_days: int = DUE_WITHIN_DAYS
-) -> list[DueItem]:
-    """Mediation terms of batches with cases still in mediation, and judicial-confirmation windows
-    of signed cases not yet applied for, whose last day is today or within ``within_days``."""
+def _term_items(session: Session, *, today: date, calendar: WorkCalendar, within_days: int) -> list[DueItem]:
+    """Mediation terms of batches with cases still in mediation, ending within ``within_days``."""
     due: list[DueItem] = []
     open_batches = session.execute(
         select(
-            BatchRow.id,
-            BatchRow.number,
-            ListedCompanyRow.name,
-            BatchRow.referral_date,
-            BatchRow.term_days,
-            BatchRow.extension_days,
-            func.count(CaseRow.id),
+            col(BatchRow.id),
+            col(BatchRow.number),
+            col(ListedCompanyRow.name),
+            col(BatchRow.referral_date),
+            col(BatchRow.term_days),
+            col(BatchRow.extension_days),
+            func.count(col(CaseRow.id)),
         )
-        .join(ListedCompanyRow, ListedCompanyRow.id == BatchRow.company_id)  # type: ignore[arg-type]
-        .join(CaseRow, CaseRow.batch_id == BatchRow.id)  # type: ignore[arg-type]
-        .where(CaseRow.status.in_(_IN_MEDIATION))  # type: ignore[attr-defined]
-        .group_by(BatchRow.id, BatchRow.number, ListedCompanyRow.name)
-    ).all()
+        .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(BatchRow.company_id))
+        .join(CaseRow, col(CaseRow.batch_id) == col(BatchRow.id))
+        .where(col(CaseRow.status).in_(_IN_MEDIATION))
+        .group_by(col(BatchRow.id), col(BatchRow.number), col(ListedCompanyRow.name))
+    ).tuples()
     for batch_id, number, company, referred, term_days, extension_days, cases in open_batches:
         term = mediation_term(referred, term_days, extension_days, calendar=calendar)
         left = term.days_left(today)
@@ -148,20 +147,42 @@ def deadlines_due(
                     term.calendar_known,
                 )
             )
-    # 民事诉讼法 §205: apply within 30 days of the agreement taking effect (when all have signed);
-    # the signing date stands in when the agreement row has no effective date.
-    effective = func.coalesce(AgreementRow.effective_on, CaseRow.signed_on)
+    return due
+
+
+def _window_items(
+    session: Session, *, today: date, calendar: WorkCalendar, within_days: int
+) -> list[DueItem]:
+    """Judicial-confirmation windows of signed cases not yet applied for, ending within
+    ``within_days`` (民事诉讼法 §205: 30 days from the agreement taking effect)."""
+    due: list[DueItem] = []
     signed = session.execute(
-        select(BatchRow.id, BatchRow.number, ListedCompanyRow.name, effective, func.count(CaseRow.id))
+        select(
+            col(BatchRow.id),
+            col(BatchRow.number),
+            col(ListedCompanyRow.name),
+            col(AgreementRow.effective_on),
+            col(CaseRow.signed_on),
+            func.count(col(CaseRow.id)),
+        )
         .select_from(CaseRow)
-        .join(BatchRow, BatchRow.id == CaseRow.batch_id)  # type: ignore[arg-type]
-        .join(ListedCompanyRow, ListedCompanyRow.id == CaseRow.company_id)  # type: ignore[arg-type]
-        .outerjoin(AgreementRow, AgreementRow.case_id == CaseRow.id)  # type: ignore[arg-type]
-        .where(CaseRow.status == CaseStatus.SIGNED.value, effective.is_not(None))  # type: ignore[arg-type]
-        .group_by(BatchRow.id, BatchRow.number, ListedCompanyRow.name, effective)
-    ).all()
-    for batch_id, number, company, start, cases in signed:
-        window = confirmation_window(start, calendar)
+        .join(BatchRow, col(BatchRow.id) == col(CaseRow.batch_id))
+        .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(CaseRow.company_id))
+        .outerjoin(AgreementRow, col(AgreementRow.case_id) == col(CaseRow.id))
+        .where(col(CaseRow.status) == CaseStatus.SIGNED.value)
+        .group_by(
+            col(BatchRow.id),
+            col(BatchRow.number),
+            col(ListedCompanyRow.name),
+            col(AgreementRow.effective_on),
+            col(CaseRow.signed_on),
+        )
+    ).tuples()
+    for batch_id, number, company, effective_on, signed_on, cases in signed:
+        # One rule for the start (domain.deadlines): the recorded effective date, else the signing day.
+        window = confirmation_window_of(effective_on, signed_on, calendar)
+        if window is None:
+            continue
         left = window.days_left(today)
         if 0 <= left <= within_days:
             due.append(
@@ -176,41 +197,43 @@ def deadlines_due(
                     window.calendar_known,
                 )
             )
+    return due
+
+
+def deadlines_due(
+    session: Session, *, today: date, calendar: WorkCalendar, within_days: int = DUE_WITHIN_DAYS
+) -> list[DueItem]:
+    """Step of ``load_dashboard``: mediation terms of batches with cases still in mediation, and
+    judicial-confirmation windows of signed cases not yet applied for, whose last day is today or
+    within ``within_days``."""
+    due = _term_items(session, today=today, calendar=calendar, within_days=within_days)
+    due += _window_items(session, today=today, calendar=calendar, within_days=within_days)
     # Several signing days of one batch may end on the same day: one line each (batch, kind, day).
     merged: dict[tuple[DeadlineKind, int, date], DueItem] = {}
     for item in due:
         key = (item.kind, item.batch_id, item.end)
         if key in merged:
-            old = merged[key]
-            item = DueItem(
-                item.kind,
-                item.batch_id,
-                item.batch_number,
-                item.company,
-                item.end,
-                item.days_left,
-                old.cases + item.cases,
-                item.calendar_known,
-            )
+            item = replace(item, cases=merged[key].cases + item.cases)
         merged[key] = item
     return sorted(merged.values(), key=lambda item: (item.end, item.kind.value, item.batch_number))
 
 
 def load_dashboard(
-    session: Session,
+    database: Database,
     *,
     today: date,
     calendar: WorkCalendar | None = None,
     within_days: int = DUE_WITHIN_DAYS,
 ) -> Dashboard:
-    """Everything the dashboard shows, in one call."""
-    if calendar is None:
-        from mediator.services.calendar import load_work_calendar
+    """Everything the dashboard shows, read in one session of its own."""
+    with database.session() as session:
+        if calendar is None:
+            from mediator.services.calendar import load_work_calendar
 
-        calendar = load_work_calendar(session)
-    return Dashboard(
-        stats=compute_stats(session),
-        recovered_by_month=recovered_by_month(session),
-        recovered_by_company=recovered_by_company(session),
-        due=deadlines_due(session, today=today, calendar=calendar, within_days=within_days),
-    )
+            calendar = load_work_calendar(session)
+        return Dashboard(
+            stats=compute_stats(session),
+            recovered_by_month=recovered_by_month(session),
+            recovered_by_company=recovered_by_company(session),
+            due=deadlines_due(session, today=today, calendar=calendar, within_days=within_days),
+        )

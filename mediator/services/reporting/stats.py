@@ -11,11 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from mediator.domain.money import format_money
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
 from mediator.i18n import _
+from mediator.store.database import Database
 from mediator.store.tables import (
     BatchRow,
     CaseRow,
@@ -83,8 +84,15 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _display_width(text))
 
 
+def load_stats(database: Database) -> Stats:
+    """The headline figures (``mediator stats``), read in a session of its own."""
+    with database.session() as session:
+        return compute_stats(session)
+
+
 def compute_stats(session: Session) -> Stats:
-    """Count and sum over the whole database in two statements."""
+    """Step: count and sum over the whole database in two statements (the dashboard composes it
+    into its own read; ``load_stats`` is the entry point)."""
     zero = Decimal("0.00")
 
     def count(table: Any) -> Any:
@@ -108,8 +116,8 @@ def compute_stats(session: Session) -> Stats:
     ).one()
     by_status = {status: 0 for status in STATUS_ORDER}
     for status, number in session.execute(
-        select(CaseRow.status, func.count()).group_by(CaseRow.status)  # type: ignore[arg-type]
-    ):
+        select(col(CaseRow.status), func.count()).group_by(col(CaseRow.status))
+    ).tuples():
         by_status[CaseStatus(status)] = int(number)
     return Stats(
         batches=int(totals[0]),
