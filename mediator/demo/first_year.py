@@ -32,6 +32,7 @@ from mediator.domain.workflow import STEP_DATE_FIELD, CaseStatus, FailureReason
 from mediator.errors import UserError
 from mediator.i18n import _
 from mediator.services.progress import Progress
+from mediator.store.database import Database
 from mediator.store.tables import (
     AgreementRow,
     AuditEventRow,
@@ -309,6 +310,20 @@ def load_demo(session: Session, *, reset: bool = False, progress: Progress | Non
         reset=reset,
         counts=plan.counts(),
     )
+
+
+def load_demo_into(
+    database: Database, *, reset: bool = False, only_if_empty: bool = False, progress: Progress | None = None
+) -> DemoResult | None:
+    """``load_demo`` in a transaction of its own (the entry point of the CLI and the GUI).
+
+    ``only_if_empty``: do nothing (and return None) when the database already holds case data, as on
+    the GUI's first start.
+    """
+    with database.transaction() as session:
+        if only_if_empty and not is_empty(session):
+            return None
+        return load_demo(session, reset=reset, progress=progress)
 
 
 def _fingerprint_agreements(session: Session) -> None:
