@@ -200,12 +200,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     # Parse the first workbook while the rest of the program loads and the database opens
     # (calamine does not hold the GIL): started before the heavy imports below (0.3 s of them).
     prefetch = Prefetch(args.files[0]) if Path(args.files[0]).is_file() else None
-    from mediator.services.intake.importer import (
-        PhaseEcho,
-        format_problem_table,
-        import_referrals,
-        write_errors_workbook,
-    )
+    from mediator.services.intake.importer import PhaseEcho, import_referrals
+    from mediator.services.intake.problems import format_problem_table, write_errors_workbook
 
     progress = PhaseEcho(lambda message: print(message, file=sys.stderr, flush=True))
     with _opened(args) as db:
@@ -231,26 +227,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         if result.errors:
             print(format_problem_table(result.errors))
         for report in result.files:
-            where = _("第{number}批").format(number=report.batch_number) if report.batch_number else ""
-            print(
-                _("{file}：{rows} 行，新增 {imported} 件，跳过重复 {skipped} 件，问题 {errors} 个 {where}")
-                .format(
-                    file=report.file,
-                    rows=report.rows,
-                    imported=report.imported,
-                    skipped=report.skipped_duplicates,
-                    errors=len(report.errors),
-                    where=where,
-                )
-                .rstrip()
-            )
+            print(report.summary())
+    if result.errors or args.dry_run:
+        print(result.summary(), file=sys.stderr)
     if result.errors:
-        print(_("有 {count} 个问题，未导入任何数据。").format(count=len(result.errors)), file=sys.stderr)
         if args.errors_out:
             print(_("问题行已写入 {path}。").format(path=args.errors_out), file=sys.stderr)
         return EXIT_FILE_ERRORS
-    if args.dry_run:
-        print(_("试运行：检查通过，未写入数据库。"), file=sys.stderr)
     return EXIT_OK
 
 

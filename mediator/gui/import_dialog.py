@@ -1,7 +1,7 @@
 """The import dialog: choose the court's referral lists, check the column mapping the importer
 detected (and correct it), then import off the GUI thread with a progress bar and cancel.
 
-The dialog builds no SQL: previews and the import go through ``mediator.services.intake.importer``
+The dialog builds no SQL: previews and the import go through ``mediator.services.intake``
 in ``gui.jobs`` workers (preview in the read pool, the import in the single write pool).
 """
 
@@ -33,14 +33,10 @@ from mediator.domain import referral_headers as rh
 from mediator.errors import UserError
 from mediator.gui.jobs import JobHandle, Pool, run_job
 from mediator.i18n import _
-from mediator.services.intake.importer import (
-    FilePreview,
-    ImportResult,
-    RowError,
-    import_referrals,
-    preview_file,
-    write_errors_workbook,
-)
+from mediator.services.intake.importer import import_referrals
+from mediator.services.intake.preview import FilePreview, preview_file
+from mediator.services.intake.problems import write_errors_workbook
+from mediator.services.intake.report import ImportResult, RowError
 from mediator.services.progress import Progress
 from mediator.store.database import Database
 
@@ -326,25 +322,9 @@ class ImportDialog(QDialog):
 
     def _import_done(self, result: ImportResult) -> None:
         self._result = result
-        lines = [
-            _("{file}：{rows} 行，新增 {imported} 件，跳过重复 {skipped} 件，问题 {errors} 个").format(
-                file=Path(r.file).name,
-                rows=r.rows,
-                imported=r.imported,
-                skipped=r.skipped_duplicates,
-                errors=len(r.errors),
-            )
-            for r in result.files
-        ]
+        lines = [r.summary(Path(r.file).name) for r in result.files]
         lines += [w for r in result.files for w in r.warnings][:20]
-        if result.errors:
-            lines.append(
-                _("有 {count} 个问题，未导入任何数据；请更正后重新导入。").format(count=len(result.errors))
-            )
-        elif result.written:
-            lines.append(_("已导入。"))
-        else:
-            lines.append(_("检查通过，尚未导入。"))
+        lines.append(result.summary())
         self.status_label.setText("\n".join(lines))
         self._show_errors(result.errors)
         self.import_finished.emit(result)

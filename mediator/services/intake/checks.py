@@ -1,10 +1,11 @@
-"""Per-cell checks of a referral list, fast enough for 100,000 rows.
+"""Per-cell checks of a referral list, one checker per field, fast enough for 100,000 rows.
 
-Each function accepts the common, already-clean value with one regular expression (and, for ID
-numbers, the check digit) and hands everything else to the domain validator, which gives the same
-result or raises its Chinese message. So the rules stay the domain's; this only skips work for
-values that are already in canonical form. ``tests/services/test_referral_import_checks.py``
-compares both paths on generated values.
+Each checker takes the cell as read (text, number or None), returns the stored form and raises
+``ValidationError`` with the Chinese message otherwise. It accepts the common forms (already clean,
+or typed the usual messy ways: full-width digits, ￥/元/thousands separators, a lowercase x, spaces in
+a phone number) with one precompiled regular expression and hands everything else to the domain
+validator, which gives the same result or raises its message. So the rules stay the domain's; this
+only skips work. ``tests/services/intake/test_checks.py`` compares both paths on generated values.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from mediator.domain import referral_headers as rh
 from mediator.domain.money import FEN, parse_amount
 from mediator.domain.validators import (
     canonical_case_number,
@@ -20,6 +22,7 @@ from mediator.domain.validators import (
     validate_mobile,
     validate_person_name,
     validate_resident_id,
+    validate_uscc,
 )
 from mediator.errors import ValidationError
 from mediator.i18n import _
@@ -42,6 +45,12 @@ _HALF_WIDTH_CASE_NUMBER = re.compile(
     r"\((?:19|20)[0-9]{2}\)[\u4e00-\u9fff](?:[0-9]{2}|[0-9]{4})?[\u4e00-\u9fff]{1,5}[1-9][0-9]{0,5}号"
 )
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
+# Characters that to_half_width changes: translating a string with none of them is wasted work.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_INSTITUTION = re.compile(r"(公司|企业|合伙\)|合伙）|基金|银行|事务所|中心|研究院|协会|学校|医院|集团)$")
+_LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}(?:-[0-9]{1,5})?")
+PLAIN_ACCOUNT = re.compile(r"[A-Z0-9]{6,20}")
+_ID_FLOAT_MESSAGE = "身份证号被 Excel 存为数字，末位可能已丢失，请将该列设为文本"
 _EARLIEST_BIRTH = "19000101"
 
 
@@ -70,13 +79,20 @@ def cell_text(value: object, field: str) -> str:
     return text
 
 
+def half_width(text: str) -> str:
+    """``to_half_width(text)``, without the translation when there is nothing to translate."""
+    return to_half_width(text) if _FULL_WIDTH.search(text) else text
+
+
 def case_number(value: object) -> str:
+    if value.__class__ is str and CANONICAL_CASE_NUMBER.fullmatch(value):  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
     text = cell_text(value, "case_number")
     if CANONICAL_CASE_NUMBER.fullmatch(text):
         return text
     # Full-width digits, half-width brackets, stray inner spaces: the validator's own compact form
     # (half-width, no whitespace) gives the same result when it has the plain shape.
-    compact = "".join(to_half_width(text).split())
+    compact = "".join(half_width(text).split())
     if _HALF_WIDTH_CASE_NUMBER.fullmatch(compact):
         return f"（{compact[1:5]}）{compact[6:]}"
     return canonical_case_number(text)
@@ -148,3 +164,130 @@ def mobile(text: str) -> str:
     if MOBILE.fullmatch(compact):
         return compact
     return validate_mobile(text)
+
+
+def amount_fen(value: object) -> int:
+    """An amount cell in fen (what ``amount`` gives, times 100), without Decimal for the usual forms."""
+    if value.__class__ is str:
+        text = value.strip()  # type: ignore[attr-defined]
+    elif value.__class__ is float:
+        text = repr(value)
+    else:
+        return int(amount(value) * 100)
+    match = _DECORATED_AMOUNT.fullmatch(text)
+    if match is None and not text.isascii():
+        match = _DECORATED_AMOUNT.fullmatch("".join(half_width(text).split()))
+    if match is None:
+        return int(amount(value) * 100)
+    whole, fraction = match[1], match[2]
+    fen = int(whole.replace(",", "")) * 100
+    if fraction:
+        fen += int(fraction[1:].ljust(2, "0"))
+    return fen
+
+
+def optional_amount_fen(value: object) -> int | None:
+    """An amount that may be left blank (调解金额)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return amount_fen(value)
+
+
+def resident_id_cell(value: object) -> str:
+    """An 身份证号码 cell; a number cell is refused (Excel has already dropped digits)."""
+    if value.__class__ is str and len(value) <= MAX_CELL:  # type: ignore[arg-type]
+        return resident_id(value.strip())  # type: ignore[attr-defined]
+    if value.__class__ is float:
+        raise ValidationError(_(_ID_FLOAT_MESSAGE), field=rh.ID_NUMBER, value=value)
+    return resident_id(cell_text(value, rh.ID_NUMBER))
+
+
+def identity(value: object, name: object) -> tuple[str, str]:
+    """(id type, number) of a plaintiff: a resident ID, or an institution's credit code when the
+    name is an institution's. Raises the resident ID's problem when neither fits."""
+    try:
+        return "resident_id", resident_id_cell(value)
+    except ValidationError as exc:
+        if value.__class__ is float or not (isinstance(name, str) and _INSTITUTION.search(name.strip())):
+            raise
+        try:
+            return "uscc", validate_uscc(cell_text(value, rh.ID_NUMBER))
+        except ValidationError:
+            raise exc from None
+
+
+def plaintiff_name(value: object, id_type: str) -> str:
+    """A person's name, or an institution's (with a credit code) as typed, spaces tidied."""
+    if id_type == "uscc":
+        name = " ".join(half_width(cell_text(value, rh.NAME)).split())
+        if not name:
+            raise ValidationError(_("请填写原告名称。"), field=rh.NAME, value=value)
+        return name
+    if value.__class__ is str and PLAIN_NAME.fullmatch(value):  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
+    return person_name(cell_text(value, rh.NAME))
+
+
+def phone(value: object) -> str | None:
+    """A mobile (spaces, dashes and +86 dropped) or a landline; None for an empty cell."""
+    if value.__class__ is str and MOBILE.fullmatch(value):  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
+    # An 11-digit mobile survives a float exactly; cell_text writes it back without ".0".
+    text = cell_text(value, rh.PHONE)
+    if not text:
+        return None
+    try:
+        return mobile(text)
+    except ValidationError:
+        compact = "".join(half_width(text).split())
+        if _LANDLINE.fullmatch(compact):
+            return compact
+        raise
+
+
+def account(value: object) -> str | None:
+    """A securities account as text; a number cell is refused (a leading 0 may be lost)."""
+    if value.__class__ is str and PLAIN_ACCOUNT.fullmatch(value):  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
+    if isinstance(value, float):
+        # A Shenzhen account starts with 0: stored as a number it has already lost it.
+        raise ValidationError(
+            _("证券账户被 Excel 存为数字，开头的 0 可能已丢失，请将该列设为文本。"),
+            field=rh.SECURITIES_ACCOUNT,
+            value=value,
+        )
+    text = cell_text(value, rh.SECURITIES_ACCOUNT)
+    if not text:
+        return None
+    if PLAIN_ACCOUNT.fullmatch(text):
+        return text
+    text = "".join(half_width(text).split()).upper()
+    if len(text) > 30:
+        raise ValidationError(_("证券账户过长：{value}。").format(value=text), field=rh.SECURITIES_ACCOUNT)
+    return text
+
+
+def free_text(value: object, field_name: str, limit: int) -> str | None:
+    """Text with full-width ASCII and runs of spaces tidied; None when empty."""
+    text = " ".join(half_width(cell_text(value, field_name)).split())
+    if not text:
+        return None
+    if len(text) > limit:
+        raise ValidationError(
+            _("内容过长（{count} 个字符，最多 {limit} 个）。").format(count=len(text), limit=limit),
+            field=field_name,
+            value=value,
+        )
+    return text
+
+
+def address(value: object) -> str | None:
+    return free_text(value, rh.ADDRESS, 200)
+
+
+def agent(value: object) -> str | None:
+    return free_text(value, rh.AGENT, 100)
+
+
+def company(value: object) -> str | None:
+    return free_text(value, rh.COMPANY, 100)

@@ -36,7 +36,8 @@ from mediator.domain.money import format_money
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import EnvironmentProblem
 from mediator.i18n import _
-from mediator.services.intake.importer import RowError, _company_head, _Row
+from mediator.services.intake.report import RowError
+from mediator.services.intake.rows import Row, company_head
 from mediator.store.database import Database, open_database
 from mediator.store.tables import AuditEventRow, BatchRow, CaseRow, InvestorRow, ListedCompanyRow
 
@@ -181,7 +182,7 @@ class _Core:
     def _head(self, cell: str) -> str:
         head = self._heads.get(cell)
         if head is None:
-            head = self._heads[cell] = _company_head(cell)
+            head = self._heads[cell] = company_head(cell)
         return head
 
     def run(self, receive: Callable[[], tuple[str, Any, Any]]) -> Outcome:
@@ -260,7 +261,7 @@ class _Core:
                 (r[0], r[1]): tuple(r[2:]) for r in connection.execute(self._investor_query)
             }
 
-    def _cases_for(self, connection: Connection, rows: list[_Row]) -> dict[str, tuple[Any, ...]]:
+    def _cases_for(self, connection: Connection, rows: list[Row]) -> dict[str, tuple[Any, ...]]:
         if self._known_cases is not None:
             return self._known_cases
         found: dict[str, tuple[Any, ...]] = {}
@@ -271,7 +272,7 @@ class _Core:
         return found
 
     def _investors_for(
-        self, connection: Connection, rows: list[_Row]
+        self, connection: Connection, rows: list[Row]
     ) -> dict[tuple[str, str], tuple[Any, ...]]:
         if self._known_investors is not None:
             return self._known_investors
@@ -293,7 +294,7 @@ class _Core:
         self._failed_files.add(index)
         self.stopped = True
 
-    def _plan(self, connection: Connection, index: int, rows: list[_Row]) -> BatchPlan | None:
+    def _plan(self, connection: Connection, index: int, rows: list[Row]) -> BatchPlan | None:
         """The batch of list ``index`` (decided on its first chunk), or None when it cannot be known."""
         if index in self._failed_files:
             return None
@@ -399,7 +400,7 @@ class _Core:
 
     # --- one chunk -----------------------------------------------------------------------------
 
-    def _rows(self, connection: Connection, index: int, rows: list[_Row]) -> None:
+    def _rows(self, connection: Connection, index: int, rows: list[Row]) -> None:
         plan = self._plan(connection, index, rows)
         if plan is None:
             return
@@ -408,7 +409,7 @@ class _Core:
         errors = report.errors
         existing = self._cases_for(connection, rows)
         known = self._investors_for(connection, rows)
-        kept: list[_Row] = []
+        kept: list[Row] = []
         for row in rows:
             if row[11] is not None and self._head(row[11]) != plan.company:
                 errors.append(
@@ -486,7 +487,7 @@ class _Core:
         self._write_cases(connection, plan, kept, ids)
 
     def _write_investors(
-        self, connection: Connection, rows: list[_Row], known: dict[tuple[str, str], tuple[Any, ...]]
+        self, connection: Connection, rows: list[Row], known: dict[tuple[str, str], tuple[Any, ...]]
     ) -> dict[tuple[str, str], int]:
         ids = self._investor_ids
         # (name, id type, id number, phone, address, securities account, agent) by identity
@@ -551,7 +552,7 @@ class _Core:
         return ids
 
     def _write_cases(
-        self, connection: Connection, plan: BatchPlan, rows: list[_Row], ids: dict[tuple[str, str], int]
+        self, connection: Connection, plan: BatchPlan, rows: list[Row], ids: dict[tuple[str, str], int]
     ) -> None:
         table = CaseRow.__table__  # type: ignore[attr-defined]
         stamp = stored(connection, table.c.updated_at, self._now)
@@ -702,7 +703,7 @@ class Writer:
     def start_file(self, index: int, info: FileInfo) -> None:
         self._send(("file", index, info))
 
-    def rows(self, index: int, rows: list[_Row]) -> None:
+    def rows(self, index: int, rows: list[Row]) -> None:
         self._send(("rows", index, rows))
 
     def end_file(self, index: int) -> None:

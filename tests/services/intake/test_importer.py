@@ -18,12 +18,10 @@ from mediator.domain.validators import (
     validate_resident_id,
 )
 from mediator.errors import Cancelled, UserError, ValidationError
-from mediator.services.intake.importer import (
-    ImportResult,
-    import_referrals,
-    preview_file,
-    write_errors_workbook,
-)
+from mediator.services.intake.importer import import_referrals
+from mediator.services.intake.preview import preview_file
+from mediator.services.intake.problems import write_errors_workbook
+from mediator.services.intake.report import ImportResult
 from mediator.services.progress import Progress
 from mediator.store.database import Database
 from mediator.store.tables import AuditEventRow, BatchRow, CaseRow, InvestorRow, ListedCompanyRow
