@@ -363,13 +363,9 @@ def template_seed_text(texts: Iterable[str]) -> str:
 
 def qr_matrix(text: str) -> list[list[bool]]:
     """The QR code modules of ``text`` (level M, no quiet zone: the page margin is one)."""
-    import qrcode
+    from mediator.services.documents import qr
 
-    # A fixed mask pattern skips qrcode's trial of all eight (6 ms → 1 ms); any mask is valid.
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=2)
-    code.add_data(text.encode("utf-8"))
-    code.make(fit=True)
-    return code.get_matrix()
+    return qr.qr_matrix(text)
 
 
 def canvas_class(decorations: PageDecorations, page_size: tuple[float, float] = PAGE_SIZE) -> type[Canvas]:
