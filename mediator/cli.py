@@ -64,19 +64,20 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from mediator.demo.first_year import load_demo
+    from mediator.demo.first_year import load_demo_into
 
-    with _opened(args) as db, db.transaction() as session:
-        result = load_demo(session, reset=args.reset)
+    with _opened(args) as db:
+        result = load_demo_into(db, reset=args.reset)
+    assert result is not None  # only_if_empty is off: a full database raises instead
     print(result.summary())
     return EXIT_OK
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from mediator.services.reporting.stats import compute_stats
+    from mediator.services.reporting.stats import load_stats
 
-    with _opened(args) as db, db.session() as session:
-        stats = compute_stats(session)
+    with _opened(args) as db:
+        stats = load_stats(db)
     if args.json:
         print_json(stats.as_json())
     else:
@@ -96,25 +97,13 @@ def _actor() -> str:
 
 
 def cmd_extend_term(args: argparse.Namespace) -> int:
-    from mediator.domain.deadlines import mediation_term
-    from mediator.services.calendar import calendar_warning, load_work_calendar
-    from mediator.services.cases.changes import extend_mediation_term, find_batch
+    from mediator.services.calendar import calendar_warning
+    from mediator.services.cases.changes import extend_mediation_term
 
-    with _opened(args) as db, db.transaction() as session:
-        batch = find_batch(session, args.batch)
-        extend_mediation_term(session, batch.id, args.days, args.reason, actor=_actor())  # type: ignore[arg-type]
-        term = mediation_term(
-            batch.referral_date,
-            batch.term_days,
-            batch.extension_days,
-            calendar=load_work_calendar(session),
-        )
-    print(
-        _("第{number}批的调解期限已延长{days}天，截止日为 {end}。").format(
-            number=batch.number, days=args.days, end=term.end.isoformat()
-        )
-    )
-    warning = calendar_warning(term)
+    with _opened(args) as db:
+        extension = extend_mediation_term(db, args.batch, args.days, args.reason, actor=_actor())
+    print(extension.summary())
+    warning = calendar_warning(extension.term)
     if warning:
         print(warning, file=sys.stderr)
     return EXIT_OK
@@ -124,8 +113,8 @@ def cmd_calendar_set(args: argparse.Namespace) -> int:
     from mediator.services.calendar import parse_day, set_calendar_override
 
     day = parse_day(args.date)
-    with _opened(args) as db, db.transaction() as session:
-        set_calendar_override(session, day, args.working, args.note, actor=_actor())
+    with _opened(args) as db:
+        set_calendar_override(db, day, args.working, args.note, actor=_actor())
     kind = _("工作日") if args.working else _("休息日")
     print(_("已将 {day} 设为{kind}。").format(day=day.isoformat(), kind=kind))
     return EXIT_OK
@@ -135,8 +124,8 @@ def cmd_calendar_unset(args: argparse.Namespace) -> int:
     from mediator.services.calendar import parse_day, remove_calendar_override
 
     day = parse_day(args.date)
-    with _opened(args) as db, db.transaction() as session:
-        removed = remove_calendar_override(session, day, actor=_actor())
+    with _opened(args) as db:
+        removed = remove_calendar_override(db, day, actor=_actor())
     if not removed:
         print(_("{day} 没有更正记录，无需恢复。").format(day=day.isoformat()))
     else:
@@ -147,11 +136,11 @@ def cmd_calendar_unset(args: argparse.Namespace) -> int:
 def cmd_calendar_list(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from mediator.services.calendar import list_calendar_overrides, load_work_calendar, year_status
+    from mediator.services.calendar import list_calendar_overrides, work_calendar, year_status
 
-    with _opened(args) as db, db.session() as session:
-        overrides = list_calendar_overrides(session, year=args.year)
-        calendar = load_work_calendar(session)
+    with _opened(args) as db:
+        overrides = list_calendar_overrides(db, year=args.year)
+        calendar = work_calendar(db)
     this_year = date.today().year  # noqa: DTZ011 - the user's own calendar year
     years = [args.year] if args.year else [this_year, this_year + 1]
     known = year_status(calendar, years)
