@@ -85,8 +85,8 @@ def half_width(text: str) -> str:
 
 
 def case_number(value: object) -> str:
-    if value.__class__ is str and CANONICAL_CASE_NUMBER.fullmatch(value):  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
+    if value.__class__ is str and CANONICAL_CASE_NUMBER.fullmatch(value):
+        return value
     text = cell_text(value, "case_number")
     if CANONICAL_CASE_NUMBER.fullmatch(text):
         return text
@@ -169,7 +169,7 @@ def mobile(text: str) -> str:
 def amount_fen(value: object) -> int:
     """An amount cell in fen (what ``amount`` gives, times 100), without Decimal for the usual forms."""
     if value.__class__ is str:
-        text = value.strip()  # type: ignore[attr-defined]
+        text = value.strip()
     elif value.__class__ is float:
         text = repr(value)
     else:
@@ -195,8 +195,8 @@ def optional_amount_fen(value: object) -> int | None:
 
 def resident_id_cell(value: object) -> str:
     """An 身份证号码 cell; a number cell is refused (Excel has already dropped digits)."""
-    if value.__class__ is str and len(value) <= MAX_CELL:  # type: ignore[arg-type]
-        return resident_id(value.strip())  # type: ignore[attr-defined]
+    if value.__class__ is str and len(value) <= MAX_CELL:
+        return resident_id(value.strip())
     if value.__class__ is float:
         raise ValidationError(_(_ID_FLOAT_MESSAGE), field=rh.ID_NUMBER, value=value)
     return resident_id(cell_text(value, rh.ID_NUMBER))
@@ -223,15 +223,15 @@ def plaintiff_name(value: object, id_type: str) -> str:
         if not name:
             raise ValidationError(_("请填写原告名称。"), field=rh.NAME, value=value)
         return name
-    if value.__class__ is str and PLAIN_NAME.fullmatch(value):  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
+    if value.__class__ is str and PLAIN_NAME.fullmatch(value):
+        return value
     return person_name(cell_text(value, rh.NAME))
 
 
 def phone(value: object) -> str | None:
     """A mobile (spaces, dashes and +86 dropped) or a landline; None for an empty cell."""
-    if value.__class__ is str and MOBILE.fullmatch(value):  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
+    if value.__class__ is str and MOBILE.fullmatch(value):
+        return value
     # An 11-digit mobile survives a float exactly; cell_text writes it back without ".0".
     text = cell_text(value, rh.PHONE)
     if not text:
@@ -247,8 +247,8 @@ def phone(value: object) -> str | None:
 
 def account(value: object) -> str | None:
     """A securities account as text; a number cell is refused (a leading 0 may be lost)."""
-    if value.__class__ is str and PLAIN_ACCOUNT.fullmatch(value):  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
+    if value.__class__ is str and PLAIN_ACCOUNT.fullmatch(value):
+        return value
     if isinstance(value, float):
         # A Shenzhen account starts with 0: stored as a number it has already lost it.
         raise ValidationError(

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from mediator.domain.batch_numbers import parse_batch_number
 from mediator.domain.validators import to_half_width
@@ -81,7 +82,7 @@ def import_referrals(
     Raises ``UserError`` for a path that is not a file and ``Cancelled`` when ``progress`` is
     cancelled (nothing written); problems inside files come back as ``RowError``s.
     """
-    batch_number = parse_batch_number(batch) if batch not in (None, "") else None
+    batch_number = parse_batch_number(batch) if batch is not None and batch != "" else None
     company_name = " ".join(to_half_width(company).split()) if company else None
     files = [Path(p) for p in paths]
     for path in files:
@@ -220,5 +221,5 @@ def _mapping_for(mapping: Mapping_ | Mapping[str, Mapping_] | None, key: str) ->
     if not mapping:
         return None
     if all(isinstance(k, int) for k in mapping):
-        return mapping  # type: ignore[return-value]
-    return mapping.get(key)  # type: ignore[call-overload, no-any-return]
+        return cast(Mapping_, mapping)
+    return cast(Mapping[str, Mapping_], mapping).get(key)

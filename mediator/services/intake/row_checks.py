@@ -114,7 +114,7 @@ class RowChecker:
                 out[position] = check(raw)
             except ValidationError as exc:
                 self.problem(number, key, raw, str(exc))
-        return tuple(out) if len(self.errors) == before else None  # type: ignore[return-value]
+        return tuple(out) if len(self.errors) == before else None
 
     def _identity(self, number: int, cells: list[Any], out: list[Any]) -> None:
         raw, name_raw = cells[self._id], cells[self._name]

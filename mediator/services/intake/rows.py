@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Final
 
 from mediator.domain.validators import to_half_width
 
@@ -29,9 +30,19 @@ Row = tuple[
     str | None,
 ]
 
-# Positions in a Row.
-NUMBER, CASE_NUMBER, NAME, ID_TYPE, ID_NUMBER = 0, 1, 2, 3, 4
-PHONE, ACCOUNT, ADDRESS, AGENT, CLAIMED, AGREED, COMPANY = 5, 6, 7, 8, 9, 10, 11
+# Positions in a Row (Final, so that the type checker knows each position's type).
+NUMBER: Final = 0
+CASE_NUMBER: Final = 1
+NAME: Final = 2
+ID_TYPE: Final = 3
+ID_NUMBER: Final = 4
+PHONE: Final = 5
+ACCOUNT: Final = 6
+ADDRESS: Final = 7
+AGENT: Final = 8
+CLAIMED: Final = 9
+AGREED: Final = 10
+COMPANY: Final = 11
 
 _COMPANY_SEPARATORS = re.compile(r"[、，,;；/]| 及 |等$")
 

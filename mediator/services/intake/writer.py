@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import OperationalError
+from sqlmodel import SQLModel, col
 
 from mediator.domain import referral_headers as rh
 from mediator.domain.money import format_money
@@ -37,7 +38,18 @@ from mediator.domain.workflow import CaseStatus
 from mediator.errors import EnvironmentProblem
 from mediator.i18n import _
 from mediator.services.intake.report import RowError
-from mediator.services.intake.rows import Row, company_head
+from mediator.services.intake.rows import (
+    AGREED,
+    CASE_NUMBER,
+    CLAIMED,
+    COMPANY,
+    ID_NUMBER,
+    ID_TYPE,
+    NAME,
+    NUMBER,
+    Row,
+    company_head,
+)
 from mediator.store.database import Database, open_database
 from mediator.store.tables import AuditEventRow, BatchRow, CaseRow, InvestorRow, ListedCompanyRow
 
@@ -155,6 +167,11 @@ def bulk_insert(
         connection.exec_driver_sql(head + ", ".join([one] * len(rest)), tuple(flat(rest)))
 
 
+def _table(model: type[SQLModel]) -> Table:
+    """The Core table of a SQLModel table class (typed, unlike its ``__table__``)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -226,20 +243,20 @@ class _Core:
         self._now = datetime.now(UTC)
         self._companies: dict[str, int | None] = dict(
             (row[0], row[1])
-            for row in connection.execute(select(ListedCompanyRow.name, ListedCompanyRow.id))  # type: ignore[call-overload]
+            for row in connection.execute(select(col(ListedCompanyRow.name), col(ListedCompanyRow.id)))
         )
-        cases = CaseRow.__table__  # type: ignore[attr-defined]
-        investors = InvestorRow.__table__  # type: ignore[attr-defined]
+        cases = _table(CaseRow)
+        investors = _table(InvestorRow)
         self._case_query = (
             select(
                 cases.c.case_number,
-                BatchRow.number,
+                col(BatchRow.number),
                 investors.c.id_number,
                 investors.c.name,
                 cases.c.claimed_amount,
                 cases.c.agreed_amount,
             )
-            .join(BatchRow, BatchRow.id == cases.c.batch_id)  # type: ignore[arg-type]
+            .join(BatchRow, col(BatchRow.id) == cases.c.batch_id)
             .join(investors, investors.c.id == cases.c.investor_id)
         )
         self._investor_query = select(
@@ -265,7 +282,7 @@ class _Core:
         if self._known_cases is not None:
             return self._known_cases
         found: dict[str, tuple[Any, ...]] = {}
-        column = CaseRow.__table__.c.case_number  # type: ignore[attr-defined]
+        column = _table(CaseRow).c.case_number
         for chunk in _chunks(sorted({row[1] for row in rows}), LOOKUP_CHUNK):
             for row in connection.execute(self._case_query.where(column.in_(chunk))):
                 found[row[0]] = tuple(row)
@@ -277,7 +294,7 @@ class _Core:
         if self._known_investors is not None:
             return self._known_investors
         keys = {(row[3], row[4]) for row in rows}
-        table = InvestorRow.__table__  # type: ignore[attr-defined]
+        table = _table(InvestorRow)
         found: dict[tuple[str, str], tuple[Any, ...]] = {}
         for id_type in {key[0] for key in keys}:
             numbers = sorted(key[1] for key in keys if key[0] == id_type)
@@ -300,60 +317,15 @@ class _Core:
             return None
         if index in self._file_plans:
             return self._file_plans[index]
-        options, report, info = self._options, self.files[index], self._infos[index]
-        number = options.batch_number or info.title_batch
-        if options.batch_number and info.title_batch and options.batch_number != info.title_batch:
-            report.warnings.append(
-                _("标题写的是第{title}批，按指定导入第{given}批。").format(
-                    title=info.title_batch, given=options.batch_number
-                )
-            )
+        number = self._batch_number(index)
         if number is None:
-            self._file_error(
-                index, _("无法确定批次：标题中没有“第N批”，请用 --batch 指定（导入窗口中填写“批次”）。")
-            )
             return None
-        report.batch_number = number
-        heads: dict[str, int] = {}
-        for row in rows:
-            if row[11]:
-                head = self._head(row[11])
-                heads[head] = heads.get(head, 0) + 1
-        from_rows = max(heads, key=heads.__getitem__) if heads else None
-        wanted = options.company or from_rows
+        wanted = self._options.company or self._company_of(rows)
         plan = self._plans.get(number)
         if plan is None:
-            existing = connection.execute(
-                select(BatchRow.id, BatchRow.referral_date, ListedCompanyRow.name, ListedCompanyRow.id)  # type: ignore[call-overload]
-                .join(ListedCompanyRow, ListedCompanyRow.id == BatchRow.company_id)
-                .where(BatchRow.number == number)
-            ).first()
-            if existing is not None:
-                plan = BatchPlan(number, existing[1], existing[2], existing[0], existing[3])
-            else:
-                day = options.referred_on or info.title_date
-                if day is None:
-                    self._file_error(
-                        index,
-                        _(
-                            "第{number}批是新批次，需要委派日期：标题中没有“委派日期”，"
-                            "请用 --referred-on 指定。"
-                        ).format(number=number),
-                    )
-                    return None
-                if not wanted:
-                    self._file_error(
-                        index, _("无法确定上市公司：文件中没有“被告/上市公司”列，请用 --company 指定。")
-                    )
-                    return None
-                if wanted not in self._companies:
-                    self._companies[wanted] = None
-                    report.warnings.append(
-                        _("上市公司“{name}”尚未登记，将新建，请随后补全其代码、地址等信息。").format(
-                            name=wanted
-                        )
-                    )
-                plan = BatchPlan(number, day, wanted, None, None)
+            plan = self._existing_plan(connection, number) or self._new_plan(index, number, wanted)
+            if plan is None:
+                return None
             self._plans[number] = plan
         if wanted and wanted != plan.company:
             self._file_error(
@@ -363,7 +335,8 @@ class _Core:
                 ),
             )
             return None
-        day = options.referred_on or info.title_date
+        report = self.files[index]
+        day = self._options.referred_on or self._infos[index].title_date
         if day and day != plan.referral_date:
             report.warnings.append(
                 _("第{number}批已登记的委派日期为 {known}，文件中为 {given}，保留已登记的日期。").format(
@@ -375,12 +348,74 @@ class _Core:
         self._file_plans[index] = plan
         return plan
 
+    def _batch_number(self, index: int) -> int | None:
+        """The batch a list goes to: as given, else as its title says (a warning when they differ)."""
+        given, title = self._options.batch_number, self._infos[index].title_batch
+        report = self.files[index]
+        if given and title and given != title:
+            report.warnings.append(
+                _("标题写的是第{title}批，按指定导入第{given}批。").format(title=title, given=given)
+            )
+        number = given or title
+        if number is None:
+            self._file_error(
+                index, _("无法确定批次：标题中没有“第N批”，请用 --batch 指定（导入窗口中填写“批次”）。")
+            )
+            return None
+        report.batch_number = number
+        return number
+
+    def _company_of(self, rows: list[Row]) -> str | None:
+        """The listed company most rows name in their 被告 cell."""
+        heads: dict[str, int] = {}
+        for row in rows:
+            if row[COMPANY]:
+                head = self._head(row[COMPANY])
+                heads[head] = heads.get(head, 0) + 1
+        return max(heads, key=heads.__getitem__) if heads else None
+
+    def _existing_plan(self, connection: Connection, number: int) -> BatchPlan | None:
+        existing = connection.execute(
+            select(
+                col(BatchRow.id),
+                col(BatchRow.referral_date),
+                col(ListedCompanyRow.name),
+                col(ListedCompanyRow.id),
+            )
+            .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(BatchRow.company_id))
+            .where(col(BatchRow.number) == number)
+        ).first()
+        if existing is None:
+            return None
+        return BatchPlan(number, existing[1], existing[2], existing[0], existing[3])
+
+    def _new_plan(self, index: int, number: int, wanted: str | None) -> BatchPlan | None:
+        """A batch to create: it needs a referral date and a company (a new one gets a warning)."""
+        day = self._options.referred_on or self._infos[index].title_date
+        if day is None:
+            self._file_error(
+                index,
+                _(
+                    "第{number}批是新批次，需要委派日期：标题中没有“委派日期”，请用 --referred-on 指定。"
+                ).format(number=number),
+            )
+            return None
+        if not wanted:
+            self._file_error(index, _("无法确定上市公司：文件中没有“被告/上市公司”列，请用 --company 指定。"))
+            return None
+        if wanted not in self._companies:
+            self._companies[wanted] = None
+            self.files[index].warnings.append(
+                _("上市公司“{name}”尚未登记，将新建，请随后补全其代码、地址等信息。").format(name=wanted)
+            )
+        return BatchPlan(number, day, wanted, None, None)
+
     def _create_batch(self, connection: Connection, plan: BatchPlan) -> None:
         if plan.company_id is None:
             plan.company_id = self._companies.get(plan.company)
         if plan.company_id is None:
             plan.company_id = connection.execute(
-                insert(ListedCompanyRow).values(name=plan.company).returning(ListedCompanyRow.id)  # type: ignore[arg-type]
+                insert(ListedCompanyRow).values(name=plan.company).returning(col(ListedCompanyRow.id))
             ).scalar_one()
             self._companies[plan.company] = plan.company_id
         if plan.batch_id is None:
@@ -395,7 +430,7 @@ class _Core:
                     extension_days=0,
                     created_at=self._now,
                 )
-                .returning(BatchRow.id)  # type: ignore[arg-type]
+                .returning(col(BatchRow.id))
             ).scalar_one()
 
     # --- one chunk -----------------------------------------------------------------------------
@@ -405,86 +440,44 @@ class _Core:
         if plan is None:
             return
         report, info = self.files[index], self._infos[index]
-        headers = info.header_names
-        errors = report.errors
         existing = self._cases_for(connection, rows)
         known = self._investors_for(connection, rows)
         kept: list[Row] = []
         for row in rows:
-            if row[11] is not None and self._head(row[11]) != plan.company:
-                errors.append(
-                    RowError(
-                        info.file,
-                        row[0],
-                        headers[rh.COMPANY],
-                        row[11],
-                        _("本批次的上市公司为“{company}”，此行不同。").format(company=plan.company),
-                        rh.COMPANY,
-                    )
-                )
-                continue
-            found = existing.get(row[1])
-            if found is not None:
-                if (
-                    found[1] == plan.number
-                    and found[2] == row[4]
-                    and found[4] * 100 == row[9]  # the list's amounts are in fen
-                    and (row[10] is None or (found[5] is not None and found[5] * 100 == row[10]))
-                ):
+            found = existing.get(row[CASE_NUMBER])
+            problem = self._company_problem(info, plan, row)
+            if problem is None and found is not None:
+                if _same_case(found, plan, row):
                     report.skipped_duplicates += 1
                     continue
-                differs = []
-                if found[1] != plan.number:
-                    differs.append(_("批次"))
-                if found[2] != row[4]:
-                    differs.append(_("原告"))
-                if found[4] * 100 != row[9]:
-                    differs.append(_("诉讼请求金额"))
-                if row[10] is not None and (found[5] is None or found[5] * 100 != row[10]):
-                    differs.append(_("调解金额"))
-                errors.append(
-                    RowError(
-                        info.file,
-                        row[0],
-                        headers[rh.CASE_NUMBER],
-                        row[1],
-                        _(
-                            "案号{case}已在第{batch}批登记（原告{name}，诉讼请求金额{amount}），与此行的{what}不同。"
-                        ).format(
-                            case=row[1],
-                            batch=found[1],
-                            name=found[3],
-                            amount=format_money(found[4]),
-                            what="、".join(differs),
-                        ),
-                        rh.CASE_NUMBER,
-                    )
-                )
-                continue
-            registered = known.get((row[3], row[4]))
-            if registered is not None and registered[1] != row[2]:
-                errors.append(
-                    RowError(
-                        info.file,
-                        row[0],
-                        headers[rh.NAME],
-                        row[2],
-                        _("该身份证号码已登记在投资者“{known}”名下，与此行姓名不同。").format(
-                            known=registered[1]
-                        ),
-                        rh.NAME,
-                    )
-                )
+                problem = _case_differs(info, plan, row, found)
+            if problem is None and found is None:
+                problem = _name_differs(info, known, row)
+            if problem is not None:
+                report.errors.append(problem)
                 continue
             kept.append(row)
         report.imported += len(kept)
-        if errors:
+        if report.errors:
             self.stopped = True
         if self._options.dry_run or self.stopped or not kept:
             return
         self._create_batch(connection, plan)
         ids = self._write_investors(connection, kept, known)
         self._write_cases(connection, plan, kept, ids)
+
+    def _company_problem(self, info: FileInfo, plan: BatchPlan, row: Row) -> RowError | None:
+        company = row[COMPANY]
+        if company is None or self._head(company) == plan.company:
+            return None
+        return RowError(
+            info.file,
+            row[NUMBER],
+            info.header_names[rh.COMPANY],
+            company,
+            _("本批次的上市公司为“{company}”，此行不同。").format(company=plan.company),
+            rh.COMPANY,
+        )
 
     def _write_investors(
         self, connection: Connection, rows: list[Row], known: dict[tuple[str, str], tuple[Any, ...]]
@@ -520,7 +513,7 @@ class _Core:
                 continue
             new[key] = (row[2], row[3], row[4], row[5], row[7], row[6], row[8])
         if new:
-            table = InvestorRow.__table__  # type: ignore[attr-defined]
+            table = _table(InvestorRow)
             # Ids come back by one query over the ids above the largest before the insert: ours
             # are all there (ids only grow), and RETURNING would run row by row on SQLite.
             before = connection.execute(select(func.max(table.c.id))).scalar() or 0
@@ -538,7 +531,7 @@ class _Core:
                     # writes while this transaction holds the lock: when the new ids are exactly
                     # before+1 … before+n, they are ours in insertion order (no read-back needed).
                     cursor.execute(f"SELECT count(*), max(id) FROM {name} WHERE id > {int(before)}")
-                    count, top = cursor.fetchone()
+                    count, top = cursor.fetchone() or (0, None)
                     if count == len(new) and top == before + len(new):
                         ids.update(zip(new, range(before + 1, top + 1), strict=True))
                         return ids
@@ -554,7 +547,7 @@ class _Core:
     def _write_cases(
         self, connection: Connection, plan: BatchPlan, rows: list[Row], ids: dict[tuple[str, str], int]
     ) -> None:
-        table = CaseRow.__table__  # type: ignore[attr-defined]
+        table = _table(CaseRow)
         stamp = stored(connection, table.c.updated_at, self._now)
         day = stored(connection, table.c.referred_on, plan.referral_date)
         referred, agreed = CaseStatus.REFERRED.value, CaseStatus.AGREED.value
@@ -586,7 +579,7 @@ class _Core:
         if self._fills:
             self._write_fills(connection)
         connection.execute(
-            insert(AuditEventRow).values(  # type: ignore[arg-type]
+            insert(_table(AuditEventRow)).values(
                 at=self._now,
                 actor=(self._options.actor or "?")[:50],
                 action="import",
@@ -600,7 +593,7 @@ class _Core:
         )
 
     def _write_fills(self, connection: Connection) -> None:
-        table = InvestorRow.__table__  # type: ignore[attr-defined]
+        table = _table(InvestorRow)
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for investor_id, fill in self._fills.items():
             if fill:
@@ -611,6 +604,60 @@ class _Core:
             )
             connection.execute(statement, params)
         self._fills.clear()
+
+
+def _same_case(found: tuple[Any, ...], plan: BatchPlan, row: Row) -> bool:
+    """The registered case is this row again (the list's amounts are in fen)."""
+    agreed = row[AGREED]
+    return bool(
+        found[1] == plan.number
+        and found[2] == row[ID_NUMBER]
+        and found[4] * 100 == row[CLAIMED]
+        and (agreed is None or (found[5] is not None and found[5] * 100 == agreed))
+    )
+
+
+def _case_differs(info: FileInfo, plan: BatchPlan, row: Row, found: tuple[Any, ...]) -> RowError:
+    """A registered 案号 with other data: the error names what differs."""
+    agreed = row[AGREED]
+    differs = []
+    if found[1] != plan.number:
+        differs.append(_("批次"))
+    if found[2] != row[ID_NUMBER]:
+        differs.append(_("原告"))
+    if found[4] * 100 != row[CLAIMED]:
+        differs.append(_("诉讼请求金额"))
+    if agreed is not None and (found[5] is None or found[5] * 100 != agreed):
+        differs.append(_("调解金额"))
+    return RowError(
+        info.file,
+        row[NUMBER],
+        info.header_names[rh.CASE_NUMBER],
+        row[CASE_NUMBER],
+        _("案号{case}已在第{batch}批登记（原告{name}，诉讼请求金额{amount}），与此行的{what}不同。").format(
+            case=row[CASE_NUMBER],
+            batch=found[1],
+            name=found[3],
+            amount=format_money(found[4]),
+            what="、".join(differs),
+        ),
+        rh.CASE_NUMBER,
+    )
+
+
+def _name_differs(info: FileInfo, known: dict[tuple[str, str], tuple[Any, ...]], row: Row) -> RowError | None:
+    """The row's ID number is registered under another name."""
+    registered = known.get((row[ID_TYPE], row[ID_NUMBER]))
+    if registered is None or registered[1] == row[NAME]:
+        return None
+    return RowError(
+        info.file,
+        row[NUMBER],
+        info.header_names[rh.NAME],
+        row[NAME],
+        _("该身份证号码已登记在投资者“{known}”名下，与此行姓名不同。").format(known=registered[1]),
+        rh.NAME,
+    )
 
 
 def _short(exc: BaseException) -> str:
