@@ -146,7 +146,7 @@ class Case:
     @property
     def last_step_date(self) -> date:
         """The day of the latest step so far: a new step cannot be dated before it."""
-        days = [getattr(self, name) for name in STEP_DATE_FIELD.values()]
+        days: list[date | None] = [getattr(self, name) for name in STEP_DATE_FIELD.values()]
         return max(day for day in days if day is not None)
 
     def outstanding(self, paid_total: Decimal) -> Decimal:

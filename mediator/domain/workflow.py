@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from itertools import pairwise
+from typing import NoReturn
 
 from mediator.errors import TransitionError
 from mediator.i18n import N_, _
@@ -137,7 +138,7 @@ def check_transition(
         else:
             allowed = "、".join(f"“{s.label}”" for s in allowed_transitions(current))
             message = _("案件当前为“{current}”，不能直接变更为“{target}”；可以变更为：{allowed}。")
-            return _raise(message.format(current=current.label, target=target.label, allowed=allowed))
+            _raise(message.format(current=current.label, target=target.label, allowed=allowed))
         _raise(message.format(current=current.label, target=target.label))
     if target is CaseStatus.FAILED:
         if failure_reason is None:
@@ -150,5 +151,5 @@ def check_transition(
         _raise(_("请先填写调解金额，再将案件标记为“已达成”。"))
 
 
-def _raise(message: str) -> None:
+def _raise(message: str) -> NoReturn:
     raise TransitionError(message)
