@@ -17,7 +17,7 @@ from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from mediator.domain.deadlines import WorkCalendar
 from mediator.domain.money import to_money
@@ -235,6 +235,14 @@ _FAILURE_NOTES: dict[FailureReason, tuple[str, ...]] = {
     FailureReason.WITHDRAWN: ("投资者撤回起诉",),
     FailureReason.OTHER: ("投资者已去世，继承人尚未确定",),
 }
+# How a case fails, as cumulative chances of one draw; the other 89 % reach an agreement.
+_FATES: tuple[tuple[float, FailureReason], ...] = (
+    (0.035, FailureReason.UNREACHABLE),
+    (0.075, FailureReason.INVESTOR_DECLINED),
+    (0.095, FailureReason.COMPANY_DECLINED),
+    (0.105, FailureReason.WITHDRAWN),
+    (0.11, FailureReason.OTHER),
+)
 
 
 @dataclass(frozen=True)
@@ -331,7 +339,7 @@ def _fingerprint_agreements(session: Session) -> None:
     the demo match their cases in ``signed-import``."""
     from mediator.services.documents.data import load_case_documents
 
-    case_ids = list(session.scalars(select(AgreementRow.case_id)))
+    case_ids = list(session.scalars(select(col(AgreementRow.case_id))))
     documents = load_case_documents(session, case_ids=case_ids, save=False)
     session.execute(
         update(AgreementRow),
@@ -420,6 +428,16 @@ def _insert_returning(session: Session, table: Any, rows: list[dict[str, Any]]) 
     return list(session.scalars(statement, rows))
 
 
+def _current_status(kept: dict[CaseStatus, date]) -> CaseStatus:
+    """The status a case is in: its latest step, except that a failed case stays failed (or returned)."""
+    if CaseStatus.RETURNED_TO_COURT in kept:
+        return CaseStatus.RETURNED_TO_COURT
+    if CaseStatus.FAILED in kept:
+        return CaseStatus.FAILED
+    order = list(CaseStatus)
+    return max(kept, key=lambda status: (kept[status], order.index(status)))
+
+
 class _DemoBuilder:
     """Draws the whole demo year from one seeded generator."""
 
@@ -459,8 +477,8 @@ class _DemoBuilder:
                     "payment_method": company.payment_method,
                 }
             )
-        for index, (referral, company, size) in enumerate(_BATCHES):
-            self.batch(index, referral, company, size)
+        for index, (referral, company_index, size) in enumerate(_BATCHES):
+            self.batch(index, referral, company_index, size)
         return plan
 
     # people
@@ -585,55 +603,15 @@ class _DemoBuilder:
     def case(
         self, batch: int, referral: date, company: int, mediator: int, package_day: date, term: int
     ) -> None:
-        plan, rng = self.plan, self.rng
+        plan = self.plan
         investor = self.investor(_COMPANIES[company].exchange)
         plan.investors.append(investor)
         case_index = len(plan.cases)
         claimed = self.claimed()
         # The whole life of the case as it would unfold; only what happened by AS_OF is kept.
-        steps: dict[CaseStatus, date] = {CaseStatus.REFERRED: referral}
-        contacted = self.after(referral, 2, 14)
-        mediating = self.after(contacted, 1, 6)
-        agreed = min(self.after(mediating, 2, 9), package_day - timedelta(days=1))
-        agreed = max(agreed, mediating)
-        fate = rng.random()
-        failure: FailureReason | None = None
-        if fate < 0.035:
-            failure = FailureReason.UNREACHABLE
-        elif fate < 0.075:
-            failure = FailureReason.INVESTOR_DECLINED
-        elif fate < 0.095:
-            failure = FailureReason.COMPANY_DECLINED
-        elif fate < 0.105:
-            failure = FailureReason.WITHDRAWN
-        elif fate < 0.11:
-            failure = FailureReason.OTHER
-        if failure is FailureReason.UNREACHABLE:
-            # Nobody answered before the mediation term ran out.
-            failed_on = self.workday(referral + timedelta(days=term))
-            steps[CaseStatus.FAILED] = failed_on
-        else:
-            steps[CaseStatus.CONTACTED] = contacted
-            if failure is FailureReason.WITHDRAWN:
-                steps[CaseStatus.FAILED] = self.after(contacted, 2, 12)
-            else:
-                steps[CaseStatus.MEDIATING] = mediating
-                if failure is not None:
-                    steps[CaseStatus.FAILED] = self.workday(max(agreed, mediating + timedelta(days=3)))
-                else:
-                    steps[CaseStatus.AGREED] = agreed
-                    # Most sign in the batch's signing round; one that agreed late (a holiday in
-                    # between) gets its own package the next working day.
-                    signed = package_day if agreed < package_day else self.after(agreed, 1, 1)
-                    steps[CaseStatus.SIGNED] = signed
-                    applied = self.after(signed, 2, 14)
-                    steps[CaseStatus.CONFIRMATION_APPLIED] = applied
-                    steps[CaseStatus.CONFIRMED] = self.after(applied, 3, 14)
-        if CaseStatus.FAILED in steps:
-            steps[CaseStatus.RETURNED_TO_COURT] = self.after(steps[CaseStatus.FAILED], 3, 10)
-
+        steps, failure = self.life(referral, package_day, term)
         kept = {status: day for status, day in steps.items() if day <= AS_OF}
-        ratio = Decimal(rng.randint(4500, 6000)) / 10000
+        ratio = Decimal(self.rng.randint(4500, 6000)) / 10000
         agreed_amount = (
             (claimed * ratio).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
             if CaseStatus.AGREED in kept
@@ -642,43 +620,104 @@ class _DemoBuilder:
         plan_rows: list[dict[str, Any]] = []
         if CaseStatus.SIGNED in kept and agreed_amount is not None:
             plan_rows = self.installments(case_index, agreed_amount, steps[CaseStatus.SIGNED])
-            confirmed = kept.get(CaseStatus.CONFIRMED)
-            paid_days: list[date] = []
-            for row in plan_rows:
-                # The company pays on the due day, never before the court has confirmed.
-                pay_day = row["due_date"] if confirmed is None else max(row["due_date"], confirmed)
-                if confirmed is not None and pay_day <= AS_OF and rng.random() < 0.985:
-                    row["paid_on"], row["paid_amount"] = pay_day, row["amount"]
-                    paid_days.append(pay_day)
-                else:
-                    break
-            if paid_days and len(paid_days) < len(plan_rows):
-                kept[CaseStatus.PARTIALLY_PAID] = paid_days[0]
-            elif paid_days:
-                if len(paid_days) > 1:
-                    kept[CaseStatus.PARTIALLY_PAID] = paid_days[0]
-                kept[CaseStatus.PAID] = paid_days[-1]
+            self.payments(plan_rows, kept)
             plan.installments.extend(plan_rows)
-        status = max(kept, key=lambda s: (kept[s], list(CaseStatus).index(s)))
-        if CaseStatus.RETURNED_TO_COURT in kept:
-            status = CaseStatus.RETURNED_TO_COURT
-        elif CaseStatus.FAILED in kept:
-            status = CaseStatus.FAILED
-        mediator_name = _MEDIATORS[mediator][0]
-        case_number = self.case_number(referral.year)
+        row = self.case_row(batch, company, mediator, claimed, agreed_amount, kept, failure)
+        plan.cases.append(row)
+        self.contacts(case_index, referral, kept, failure, mediator)
+        self.history(case_index, batch, kept, _MEDIATORS[mediator][0])
+        if CaseStatus.SIGNED in kept and agreed_amount is not None:
+            self.agreement(case_index, row, investor, company, agreed_amount, kept, plan_rows)
+        if CaseStatus.CONFIRMATION_APPLIED in kept:
+            self.confirmation(case_index, kept)
+
+    def fate(self) -> FailureReason | None:
+        """How the case ends: about one in nine fails, for one of the reasons below."""
+        draw = self.rng.random()
+        for bound, reason in _FATES:
+            if draw < bound:
+                return reason
+        return None
+
+    def life(
+        self, referral: date, package_day: date, term: int
+    ) -> tuple[dict[CaseStatus, date], FailureReason | None]:
+        """The day of every step the case would take, ignoring AS_OF, and why it failed if it did."""
+        steps: dict[CaseStatus, date] = {CaseStatus.REFERRED: referral}
+        contacted = self.after(referral, 2, 14)
+        mediating = self.after(contacted, 1, 6)
+        agreed = min(self.after(mediating, 2, 9), package_day - timedelta(days=1))
+        agreed = max(agreed, mediating)
+        failure = self.fate()
+        if failure is FailureReason.UNREACHABLE:
+            # Nobody answered before the mediation term ran out.
+            steps[CaseStatus.FAILED] = self.workday(referral + timedelta(days=term))
+        elif failure is FailureReason.WITHDRAWN:
+            steps[CaseStatus.CONTACTED] = contacted
+            steps[CaseStatus.FAILED] = self.after(contacted, 2, 12)
+        elif failure is not None:
+            steps[CaseStatus.CONTACTED] = contacted
+            steps[CaseStatus.MEDIATING] = mediating
+            steps[CaseStatus.FAILED] = self.workday(max(agreed, mediating + timedelta(days=3)))
+        else:
+            steps[CaseStatus.CONTACTED] = contacted
+            steps[CaseStatus.MEDIATING] = mediating
+            steps[CaseStatus.AGREED] = agreed
+            # Most sign in the batch's signing round; one that agreed late (a holiday in
+            # between) gets its own package the next working day.
+            signed = package_day if agreed < package_day else self.after(agreed, 1, 1)
+            steps[CaseStatus.SIGNED] = signed
+            applied = self.after(signed, 2, 14)
+            steps[CaseStatus.CONFIRMATION_APPLIED] = applied
+            steps[CaseStatus.CONFIRMED] = self.after(applied, 3, 14)
+        if CaseStatus.FAILED in steps:
+            steps[CaseStatus.RETURNED_TO_COURT] = self.after(steps[CaseStatus.FAILED], 3, 10)
+        return steps, failure
+
+    def payments(self, plan_rows: list[dict[str, Any]], kept: dict[CaseStatus, date]) -> None:
+        """Mark the instalments paid by AS_OF (in order, stopping at the first one missed) and add
+        the payment steps to ``kept``."""
+        confirmed = kept.get(CaseStatus.CONFIRMED)
+        paid_days: list[date] = []
+        for row in plan_rows:
+            # The company pays on the due day, never before the court has confirmed.
+            pay_day = row["due_date"] if confirmed is None else max(row["due_date"], confirmed)
+            if confirmed is not None and pay_day <= AS_OF and self.rng.random() < 0.985:
+                row["paid_on"], row["paid_amount"] = pay_day, row["amount"]
+                paid_days.append(pay_day)
+            else:
+                break
+        if paid_days and len(paid_days) < len(plan_rows):
+            kept[CaseStatus.PARTIALLY_PAID] = paid_days[0]
+        elif paid_days:
+            if len(paid_days) > 1:
+                kept[CaseStatus.PARTIALLY_PAID] = paid_days[0]
+            kept[CaseStatus.PAID] = paid_days[-1]
+
+    def case_row(
+        self,
+        batch: int,
+        company: int,
+        mediator: int,
+        claimed: Decimal,
+        agreed_amount: Decimal | None,
+        kept: dict[CaseStatus, date],
+        failure: FailureReason | None,
+    ) -> dict[str, Any]:
+        """The case's row; the investor is the one just added to the plan."""
+        rng = self.rng
+        failed = failure is not None and CaseStatus.FAILED in kept
         row: dict[str, Any] = {
-            "case_number": case_number,
+            "case_number": self.case_number(kept[CaseStatus.REFERRED].year),
             "_batch": batch,
-            "_investor": len(plan.investors) - 1,
+            "_investor": len(self.plan.investors) - 1,
             "_company": company,
             "_mediator": mediator,
             "claimed_amount": claimed,
             "agreed_amount": agreed_amount,
-            "status": status.value,
-            "failure_reason": failure.value if failure and CaseStatus.FAILED in kept else None,
-            "failure_note": (
-                rng.choice(_FAILURE_NOTES[failure]) if failure and CaseStatus.FAILED in kept else None
-            ),
+            "status": _current_status(kept).value,
+            "failure_reason": failure.value if failure is not None and failed else None,
+            "failure_note": rng.choice(_FAILURE_NOTES[failure]) if failure is not None and failed else None,
             "signed_at": None,
             "updated_at": _at(max(kept.values()), 17, 0),
             "version": len(kept),
@@ -690,27 +729,25 @@ class _DemoBuilder:
             row["signed_at"] = _at(kept[CaseStatus.SIGNED], 9, 0) + timedelta(
                 minutes=rng.randint(40, 20 * 60)
             )
-        plan.cases.append(row)
-        self.contacts(case_index, referral, kept, failure, mediator)
-        self.history(case_index, batch, kept, mediator_name)
-        if CaseStatus.SIGNED in kept and agreed_amount is not None:
-            self.agreement(case_index, row, investor, company, agreed_amount, kept, plan_rows)
-        if CaseStatus.CONFIRMATION_APPLIED in kept:
-            confirmed = kept.get(CaseStatus.CONFIRMED)
-            ruling = None
-            if confirmed is not None:
-                self._ruling_numbers[confirmed.year] = self._ruling_numbers.get(confirmed.year, 0) + 1
-                ruling = canonical_case_number(
-                    f"({confirmed.year})苏01民特{self._ruling_numbers[confirmed.year]}号"
-                )
-            plan.confirmations.append(
-                {
-                    "_case": case_index,
-                    "application_date": kept[CaseStatus.CONFIRMATION_APPLIED],
-                    "ruling_number": ruling,
-                    "ruling_date": confirmed,
-                }
+        return row
+
+    def confirmation(self, case_index: int, kept: dict[CaseStatus, date]) -> None:
+        """The application for judicial confirmation, with the ruling once the court has made it."""
+        confirmed = kept.get(CaseStatus.CONFIRMED)
+        ruling = None
+        if confirmed is not None:
+            self._ruling_numbers[confirmed.year] = self._ruling_numbers.get(confirmed.year, 0) + 1
+            ruling = canonical_case_number(
+                f"({confirmed.year})苏01民特{self._ruling_numbers[confirmed.year]}号"
             )
+        self.plan.confirmations.append(
+            {
+                "_case": case_index,
+                "application_date": kept[CaseStatus.CONFIRMATION_APPLIED],
+                "ruling_number": ruling,
+                "ruling_date": confirmed,
+            }
+        )
 
     def installments(self, case_index: int, agreed: Decimal, signed: date) -> list[dict[str, Any]]:
         rng = self.rng

@@ -1,0 +1,13 @@
+"""The demo package exposes its entry points; the generator module stays importable by its name."""
+
+from __future__ import annotations
+
+import mediator.demo
+from mediator.demo import first_year
+
+
+def test_the_package_exports_the_entry_points_of_first_year() -> None:
+    assert mediator.demo.load_demo is first_year.load_demo
+    assert mediator.demo.is_empty is first_year.is_empty
+    assert mediator.demo.load_demo_into is first_year.load_demo_into
+    assert set(mediator.demo.__all__) == {"DemoResult", "is_empty", "load_demo", "load_demo_into"}
