@@ -110,6 +110,99 @@ def test_amount_fast_path_agrees_with_parse_amount(value: object) -> None:
     assert outcome(checks.amount, value) == outcome(parse_amount, value)
 
 
+def _fen_of_amount(value: object) -> object:
+    found = outcome(checks.amount, value)
+    return found if isinstance(found, tuple) else int(found * 100)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "12345.67",
+        "12345.6",
+        " 8000 ",
+        "12,345.67元",
+        "1,234,567.8元",
+        "￥8000",
+        "¥8000.5",
+        "人民币1,000.05元",
+        "７５９４３９．１",
+        "７５９４３９.１",
+        " １２，３４５．６７元 ",
+        "￥８０００",
+        12345.67,
+        759439.1,
+        8000.0,
+        1e16,
+        0.1 + 0.2,
+        "12,34.5元",
+        "0",
+        "",
+        None,
+        "－５",
+        "７５９４３９．１２３",
+        "RMB 80",
+    ],
+)
+def test_amount_in_fen_agrees_with_amount(value: object) -> None:
+    assert outcome(checks.amount_fen, value) == _fen_of_amount(value)
+
+
+def test_amount_in_fen_agrees_with_amount_on_generated_values() -> None:
+    rng = random.Random(9)
+    full = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+    for _ in range(3000):
+        fen = rng.randrange(1, 10**11)
+        plain = f"{fen // 100}.{fen % 100:02d}"
+        for typed in (plain, f"{fen / 100:,.2f}元", f"￥{plain}", plain.translate(full), float(plain)):
+            assert outcome(checks.amount_fen, typed) == _fen_of_amount(typed) == fen, typed
+
+
+def test_an_id_number_stored_as_a_number_is_refused_even_for_an_institution() -> None:
+    with pytest.raises(ValidationError, match="存为数字"):
+        checks.identity(320102198001011234.0, "某某投资有限公司")
+
+
+def test_an_institution_gets_its_credit_code_and_a_person_the_resident_id_problem() -> None:
+    uscc = "91320100MA1MXXXX0X"
+    found = outcome(lambda v: checks.identity(v, "南京某某投资有限公司"), uscc)
+    person = outcome(lambda v: checks.identity(v, "张三"), uscc)
+    assert person == ("error", outcome(validate_resident_id, uscc)[1])  # type: ignore[index]
+    # A valid credit code is taken for an institution; an invalid one reports the resident ID problem.
+    assert found in (("uscc", uscc), person)
+    assert checks.plaintiff_name(" 南京某某投资  有限公司 ", "uscc") == "南京某某投资 有限公司"
+    with pytest.raises(ValidationError, match="请填写原告名称"):
+        checks.plaintiff_name("  ", "uscc")
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("13812345678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("+86 13812345678", "13812345678"),
+        (13812345678.0, "13812345678"),
+        ("025-84567890", "025-84567890"),
+        ("０２５－８４５６７８９０", "025-84567890"),
+        ("  ", None),
+    ],
+)
+def test_phone_cells(value: object, stored: str | None) -> None:
+    assert checks.phone(value) == stored
+
+
+def test_account_and_free_text_cells() -> None:
+    assert checks.account("A123456789") == "A123456789"
+    assert checks.account(" ａ１２３４５６７８９ ") == "A123456789"
+    with pytest.raises(ValidationError, match="开头的 0"):
+        checks.account(123456789.0)
+    assert checks.address("江苏省南京市中山路１２号 ") == "江苏省南京市中山路12号"
+    assert checks.agent("江苏某某律师事务所　 周律师") == "江苏某某律师事务所 周律师"
+    assert checks.company("  ") is None
+    with pytest.raises(ValidationError, match="最多 100 个"):
+        checks.agent("律" * 101)
+
+
 @pytest.mark.parametrize(
     "value", ["13812345678", "138 1234 5678", "+86 13812345678", "+8613812345678", "12345678901"]
 )
