@@ -48,27 +48,24 @@ def cases(any_database: Database) -> Iterator[Database]:
 def all_ids(
     db: Database, flt: CaseFilter, sort: SortKey = SortKey.CASE_NUMBER, descending: bool = False
 ) -> list[int]:
-    with db.session() as session:
-        ids: list[int] = []
-        while True:
-            page = case_ids(session, flt, sort, descending, offset=len(ids), limit=100)
-            ids.extend(page)
-            if len(page) < 100:
-                return ids
+    ids: list[int] = []
+    while True:
+        page = case_ids(db, flt, sort, descending, offset=len(ids), limit=100)
+        ids.extend(page)
+        if len(page) < 100:
+            return ids
 
 
 def names_of(db: Database, ids: list[int]) -> list[str]:
-    with db.session() as session:
-        rows = case_rows(session, ids)
+    rows = case_rows(db, ids)
     return [rows[i].investor_name for i in ids]
 
 
 def test_paging_covers_every_case_once_in_case_number_order(cases: Database) -> None:
     ids = all_ids(cases, CaseFilter())
     assert len(ids) == len(set(ids)) == 450
-    with cases.session() as session:
-        rows = case_rows(session, ids)
-        assert count_cases(session, CaseFilter()) == 450
+    rows = case_rows(cases, ids)
+    assert count_cases(cases, CaseFilter()) == 450
     numbers = [rows[i].case_number for i in ids]
     assert numbers == sorted(numbers)
 
@@ -91,8 +88,7 @@ def test_text_filter_finds_by_name_case_number_and_number_tails(
 ) -> None:
     ids = all_ids(cases, CaseFilter(text=text))
     assert expected_name in names_of(cases, ids)
-    with cases.session() as session:
-        assert count_cases(session, CaseFilter(text=text)) == len(ids)
+    assert count_cases(cases, CaseFilter(text=text)) == len(ids)
 
 
 def test_text_filter_is_not_fooled_by_like_wildcards(cases: Database) -> None:
@@ -106,8 +102,8 @@ def test_middle_digits_of_an_id_do_not_match_as_a_tail(cases: Database) -> None:
 
 
 def test_status_company_mediator_and_batch_filters_combine(cases: Database) -> None:
+    choices = filter_choices(cases)
     with cases.session() as session:
-        choices = filter_choices(session)
         batch = choices.batches[1]
         company_id = session.scalar(select(BatchRow.company_id).where(BatchRow.id == batch.id))
         company = next(c for c in choices.companies if c.id == company_id)
@@ -128,15 +124,13 @@ def test_status_company_mediator_and_batch_filters_combine(cases: Database) -> N
     )
     ids = all_ids(cases, flt)
     assert set(ids) == expected and expected
-    with cases.session() as session:
-        assert {r.status for r in case_rows(session, ids).values()} == {CaseStatus.PAID}
+    assert {r.status for r in case_rows(cases, ids).values()} == {CaseStatus.PAID}
 
 
 @pytest.mark.parametrize("descending", [False, True])
 def test_sorting_happens_in_the_database(cases: Database, descending: bool) -> None:
     ids = all_ids(cases, CaseFilter(), SortKey.CLAIMED, descending)
-    with cases.session() as session:
-        rows = case_rows(session, ids)
+    rows = case_rows(cases, ids)
     amounts = [rows[i].claimed_amount for i in ids]
     assert amounts == sorted(amounts, reverse=descending)
     assert all(isinstance(a, Decimal) for a in amounts)
@@ -144,8 +138,7 @@ def test_sorting_happens_in_the_database(cases: Database, descending: bool) -> N
 
 def test_status_sorts_in_workflow_order_not_alphabetically(cases: Database) -> None:
     ids = all_ids(cases, CaseFilter(), SortKey.STATUS)
-    with cases.session() as session:
-        rows = case_rows(session, ids)
+    rows = case_rows(cases, ids)
     order = list(CaseStatus)
     ranks = [order.index(rows[i].status) for i in ids]
     assert ranks == sorted(ranks)
@@ -153,9 +146,8 @@ def test_status_sorts_in_workflow_order_not_alphabetically(cases: Database) -> N
 
 def test_personal_data_masked_unless_asked(cases: Database) -> None:
     ids = all_ids(cases, CaseFilter(text="欧阳䶮"))
-    with cases.session() as session:
-        masked = case_rows(session, ids)[ids[0]]
-        shown = case_rows(session, ids, show_personal_data=True)[ids[0]]
+    masked = case_rows(cases, ids)[ids[0]]
+    shown = case_rows(cases, ids, show_personal_data=True)[ids[0]]
     assert (masked.id_number, masked.phone) == ("320***********123X", "139****5678")
     assert (shown.id_number, shown.phone) == ("32010219900307123X", "13912345678")
 
@@ -163,28 +155,29 @@ def test_personal_data_masked_unless_asked(cases: Database) -> None:
 def test_case_detail_reads_the_case_and_masks(cases: Database) -> None:
     from datetime import UTC, datetime
 
-    from mediator.services.cases.changes import record_contact_attempt, transition_case
+    from mediator.services.cases.changes import change_status, record_contact_attempt
 
     case_id = all_ids(cases, CaseFilter(text="欧阳䶮"))[0]
     with cases.transaction() as session:
         case = session.get(CaseRow, case_id)
+        assert case is not None
+        referred_on = case.referred_on
         later_steps = {field: None for field in STEP_DATE_FIELD.values() if field != "referred_on"}
         session.execute(update(CaseRow).where(CaseRow.id == case_id).values(status="referred", **later_steps))
-        record_contact_attempt(
-            session,
-            case_id,
-            channel="phone",
-            outcome="reached",
-            at=datetime.now(UTC),
-            note="约定面谈",
-            actor="周",
-        )
-        transition_case(session, case_id, CaseStatus.CONTACTED, actor="周", on=case.referred_on)
-    with cases.session() as session:
-        detail = case_detail(session, case_id)
-        full = case_detail(session, case_id, show_personal_data=True)
-        with pytest.raises(NotFoundError):
-            case_detail(session, 10**9)
+    record_contact_attempt(
+        cases,
+        case_id,
+        channel="phone",
+        outcome="reached",
+        at=datetime.now(UTC),
+        note="约定面谈",
+        actor="周",
+    )
+    change_status(cases, case_id, CaseStatus.CONTACTED, actor="周", on=referred_on)
+    detail = case_detail(cases, case_id)
+    full = case_detail(cases, case_id, show_personal_data=True)
+    with pytest.raises(NotFoundError):
+        case_detail(cases, 10**9)
     assert detail.case_number == "（2025）苏01民初3100号"
     assert detail.status is CaseStatus.CONTACTED
     assert detail.id_number == "320***********123X" and full.id_number == "32010219900307123X"
