@@ -19,8 +19,11 @@ from mediator.services.calendar import (
     load_work_calendar,
     parse_day,
     set_calendar_override,
+    work_calendar,
 )
 from mediator.services.cases.changes import (
+    CaseState,
+    change_status,
     extend_mediation_term,
     find_batch,
     record_contact_attempt,
@@ -29,7 +32,7 @@ from mediator.services.cases.changes import (
     transition_case,
     update_case_fields,
 )
-from mediator.services.reporting.stats import compute_stats
+from mediator.services.reporting.stats import load_stats
 from mediator.store.database import Database
 from mediator.store.tables import (
     AuditEventRow,
@@ -183,19 +186,22 @@ def test_agreed_needs_an_amount_and_failed_a_reason(database: Database) -> None:
     with database.transaction() as session:
         case_id = _make_case(session, CaseStatus.MEDIATING).id
         assert case_id is not None
-        with pytest.raises(TransitionError, match="调解金额"):
-            transition_case(session, case_id, CaseStatus.AGREED, actor="吴彧")
-        with pytest.raises(TransitionError, match="原因"):
-            transition_case(session, case_id, "failed", actor="吴彧")
-        with pytest.raises(TransitionError, match="未知的案件状态"):
-            transition_case(session, case_id, "settled", actor="吴彧")
-        update_case_fields(session, case_id, {"agreed_amount": "95,000元"}, actor="吴彧")
-        case = transition_case(session, case_id, CaseStatus.AGREED, actor="吴彧", on=date(2025, 3, 20))
-        assert (case.status, case.agreed_amount, case.agreed_on) == (
-            "agreed",
-            Decimal("95000.00"),
-            date(2025, 3, 20),
-        )
+    with pytest.raises(TransitionError, match="调解金额"):
+        change_status(database, case_id, CaseStatus.AGREED, actor="吴彧")
+    with pytest.raises(TransitionError, match="原因"):
+        change_status(database, case_id, "failed", actor="吴彧")
+    with pytest.raises(TransitionError, match="未知的案件状态"):
+        change_status(database, case_id, "settled", actor="吴彧")
+    update_case_fields(database, case_id, {"agreed_amount": "95,000元"}, actor="吴彧")
+    state = change_status(database, case_id, CaseStatus.AGREED, actor="吴彧", on=date(2025, 3, 20))
+    # A plain value, not a row bound to a closed session.
+    assert isinstance(state, CaseState)
+    assert (state.status, state.agreed_amount, state.step_dates[CaseStatus.AGREED]) == (
+        CaseStatus.AGREED,
+        Decimal("95000.00"),
+        date(2025, 3, 20),
+    )
+    assert state.version == 3  # the edit, then the transition
 
 
 def test_a_step_cannot_be_dated_before_the_previous_one(database: Database) -> None:
@@ -235,26 +241,33 @@ def test_stale_version_is_refused(any_database: Database) -> None:
         case = session.get(CaseRow, case_id)
         assert case is not None and (case.status, case.version) == ("contacted", 2)
         assert _audit_count(session, case_id) == 1
+    # The entry point refuses a stale version the same way, and writes nothing.
+    with pytest.raises(UserError, match="已被他人修改"):
+        change_status(any_database, case_id, CaseStatus.MEDIATING, actor="王建国", expected_version=1)
+    assert (
+        change_status(any_database, case_id, CaseStatus.MEDIATING, actor="王建国", expected_version=2).version
+        == 3
+    )
 
 
 def test_editing_fields_validates_and_audits_names_only(any_database: Database) -> None:
     with any_database.transaction() as session:
         case_id = _make_case(session, CaseStatus.MEDIATING).id
         assert case_id is not None
-        case = update_case_fields(
-            session,
-            case_id,
-            {
-                "agreed_amount": "１２,３４５.６７元",
-                "investor_phone": "139 1234 5678",
-                "investor_id_number": "32010619850715301x",
-                "investor_agent": "  江苏苏源律师事务所   李律师 ",
-                "claimed_amount": "200000",  # unchanged: not reported
-            },
-            actor="吴彧",
-            expected_version=1,
-        )
-        assert case.agreed_amount == Decimal("12345.67") and case.version == 2
+    state = update_case_fields(
+        any_database,
+        case_id,
+        {
+            "agreed_amount": "１２,３４５.６７元",
+            "investor_phone": "139 1234 5678",
+            "investor_id_number": "32010619850715301x",
+            "investor_agent": "  江苏苏源律师事务所   李律师 ",
+            "claimed_amount": "200000",  # unchanged: not reported
+        },
+        actor="吴彧",
+        expected_version=1,
+    )
+    assert state.agreed_amount == Decimal("12345.67") and state.version == 2
     with any_database.session() as session:
         case = session.get(CaseRow, case_id)
         assert case is not None
@@ -279,8 +292,8 @@ def test_bad_edits_change_nothing(database: Database) -> None:
         ({"agreed_amount": "90000"}, UserError),  # the agreement is signed
         ({"status": "paid"}, UserError),
     ):
-        with pytest.raises(error), database.transaction() as session:
-            update_case_fields(session, case_id, {"investor_agent": "某律师", **changes}, actor="吴彧")
+        with pytest.raises(error):
+            update_case_fields(database, case_id, {"investor_agent": "某律师", **changes}, actor="吴彧")
     with database.session() as session:
         case = session.get(CaseRow, case_id)
         assert case is not None and case.version == 1 and case.agreed_amount == Decimal("100000.00")
@@ -292,20 +305,24 @@ def test_payments_fill_installments_and_finish_the_case(any_database: Database) 
     with any_database.transaction() as session:
         case_id = _make_case(session, CaseStatus.CONFIRMED).id  # agreed 100,000.00
         assert case_id is not None
-        with pytest.raises(ValidationError, match="不一致"):
-            set_installments(session, case_id, [(date(2025, 5, 1), Decimal("60000"))], actor="吴彧")
-        set_installments(
-            session,
-            case_id,
-            [(date(2025, 5, 1), Decimal("60000.00")), (date(2025, 6, 1), Decimal("40000.00"))],
-            actor="吴彧",
-        )
-        case = record_payment(session, case_id, Decimal("50000.00"), date(2025, 5, 2), actor="吴彧")
-        assert case.status == "partially_paid" and case.partially_paid_on == date(2025, 5, 2)
-        with pytest.raises(ValidationError, match="超过"):
-            record_payment(session, case_id, Decimal("50000.01"), date(2025, 5, 3), actor="吴彧")
-        case = record_payment(session, case_id, "50,000.00", date(2025, 6, 1), actor="吴彧")
-        assert case.status == "paid" and case.paid_on == date(2025, 6, 1)
+    with pytest.raises(ValidationError, match="不一致"):
+        set_installments(any_database, case_id, [(date(2025, 5, 1), Decimal("60000"))], actor="吴彧")
+    plan_lines = set_installments(
+        any_database,
+        case_id,
+        [(date(2025, 5, 1), Decimal("60000.00")), (date(2025, 6, 1), Decimal("40000.00"))],
+        actor="吴彧",
+    )
+    assert [(line.sequence, line.amount) for line in plan_lines] == [
+        (1, Decimal("60000.00")),
+        (2, Decimal("40000.00")),
+    ]
+    case = record_payment(any_database, case_id, Decimal("50000.00"), date(2025, 5, 2), actor="吴彧")
+    assert case.status == "partially_paid" and case.step_dates[CaseStatus.PARTIALLY_PAID] == date(2025, 5, 2)
+    with pytest.raises(ValidationError, match="超过"):
+        record_payment(any_database, case_id, Decimal("50000.01"), date(2025, 5, 3), actor="吴彧")
+    case = record_payment(any_database, case_id, "50,000.00", date(2025, 6, 1), actor="吴彧")
+    assert case.status == "paid" and case.step_dates[CaseStatus.PAID] == date(2025, 6, 1)
     with any_database.session() as session:
         plan = session.scalars(select(InstallmentRow).order_by(InstallmentRow.sequence)).all()
         assert [(i.paid_amount, i.paid_on) for i in plan] == [
@@ -320,18 +337,18 @@ def test_marking_paid_books_the_outstanding_amount(any_database: Database) -> No
     with any_database.transaction() as session:
         case_id = _make_case(session, CaseStatus.CONFIRMED).id
         assert case_id is not None
-        with pytest.raises(TransitionError, match="登记"):
-            transition_case(session, case_id, CaseStatus.PARTIALLY_PAID, actor="吴彧")
-        set_installments(
-            session,
-            case_id,
-            [(date(2025, 5, 1), Decimal("70000.00")), (date(2025, 6, 1), Decimal("30000.00"))],
-            actor="吴彧",
-        )
-        record_payment(session, case_id, Decimal("70000"), date(2025, 5, 1), actor="吴彧")
-        transition_case(session, case_id, CaseStatus.PAID, actor="吴彧", on=date(2025, 6, 3))
+    with pytest.raises(TransitionError, match="登记"):
+        change_status(any_database, case_id, CaseStatus.PARTIALLY_PAID, actor="吴彧")
+    set_installments(
+        any_database,
+        case_id,
+        [(date(2025, 5, 1), Decimal("70000.00")), (date(2025, 6, 1), Decimal("30000.00"))],
+        actor="吴彧",
+    )
+    record_payment(any_database, case_id, Decimal("70000"), date(2025, 5, 1), actor="吴彧")
+    change_status(any_database, case_id, CaseStatus.PAID, actor="吴彧", on=date(2025, 6, 3))
+    assert load_stats(any_database).paid_total == Decimal("100000.00")
     with any_database.session() as session:
-        assert compute_stats(session).paid_total == Decimal("100000.00")
         plan = session.scalars(select(InstallmentRow).order_by(InstallmentRow.sequence)).all()
         assert [i.paid_on for i in plan] == [date(2025, 5, 1), date(2025, 6, 3)]
 
@@ -340,17 +357,19 @@ def test_a_lump_sum_without_a_plan_goes_straight_to_paid(database: Database) -> 
     with database.transaction() as session:
         case_id = _make_case(session, CaseStatus.CONFIRMED).id
         assert case_id is not None
-        case = record_payment(session, case_id, Decimal("100000"), date(2025, 5, 2), actor="吴彧")
-        assert case.status == "paid" and case.partially_paid_on is None
+    case = record_payment(database, case_id, Decimal("100000"), date(2025, 5, 2), actor="吴彧")
+    assert case.status == "paid" and CaseStatus.PARTIALLY_PAID not in case.step_dates
+    with database.session() as session:
         installment = session.scalars(select(InstallmentRow)).one()
         assert installment.paid_amount == Decimal("100000.00")
 
 
 def test_payment_before_confirmation_is_refused(database: Database) -> None:
-    with pytest.raises(UserError, match="司法确认后"), database.transaction() as session:
+    with database.transaction() as session:
         case_id = _make_case(session, CaseStatus.SIGNED).id
         assert case_id is not None
-        record_payment(session, case_id, Decimal("100"), date(2025, 5, 2), actor="吴彧")
+    with pytest.raises(UserError, match="司法确认后"):
+        record_payment(database, case_id, Decimal("100"), date(2025, 5, 2), actor="吴彧")
 
 
 def test_contact_attempts_are_recorded(database: Database) -> None:
@@ -358,19 +377,19 @@ def test_contact_attempts_are_recorded(database: Database) -> None:
     with database.transaction() as session:
         case_id = _make_case(session).id
         assert case_id is not None
+    record_contact_attempt(
+        database,
+        case_id,
+        channel="phone",
+        outcome="no_answer",
+        at=datetime(2025, 3, 4, 9, 30, tzinfo=beijing),
+        note="无人接听",
+        actor="吴彧",
+    )
+    with pytest.raises(ValidationError):
         record_contact_attempt(
-            session,
-            case_id,
-            channel="phone",
-            outcome="no_answer",
-            at=datetime(2025, 3, 4, 9, 30, tzinfo=beijing),
-            note="无人接听",
-            actor="吴彧",
+            database, case_id, channel="pigeon", outcome="reached", at=NOW, note=None, actor="吴彧"
         )
-        with pytest.raises(ValidationError):
-            record_contact_attempt(
-                session, case_id, channel="pigeon", outcome="reached", at=NOW, note=None, actor="吴彧"
-            )
     with database.session() as session:
         attempt = session.scalars(select(ContactAttemptRow)).one()
         assert attempt.at == datetime(2025, 3, 4, 1, 30, tzinfo=UTC) and attempt.note == "无人接听"
@@ -380,13 +399,22 @@ def test_contact_attempts_are_recorded(database: Database) -> None:
 def test_term_extension_needs_a_reason_and_moves_the_deadline(database: Database) -> None:
     with database.transaction() as session:
         batch_id = _make_case(session).batch_id
-        with pytest.raises(ValidationError, match="理由"):
-            extend_mediation_term(session, batch_id, 15, "  ", actor="吴彧")
-        batch = extend_mediation_term(session, batch_id, 15, "双方同意延长", actor="吴彧")
+    with pytest.raises(ValidationError, match="理由"):
+        extend_mediation_term(database, "第15批", 15, "  ", actor="吴彧")
+    extension = extend_mediation_term(database, 15, 15, "双方同意延长", actor="吴彧")
+    assert (extension.batch_id, extension.batch_number, extension.days) == (batch_id, 15, 15)
+    # The one sentence the CLI prints and the GUI shows in its status bar.
+    assert extension.summary() == f"第15批的调解期限已延长15天，截止日为 {extension.term.end.isoformat()}。"
+    with database.session() as session:
+        batch = session.get(BatchRow, batch_id)
+        assert batch is not None
         assert (batch.extension_days, batch.extension_reason) == (15, "双方同意延长")
         before = mediation_term(batch.referral_date, batch.term_days, 0)
         after = mediation_term(batch.referral_date, batch.term_days, batch.extension_days)
         assert after.nominal_end - before.nominal_end == timedelta(days=15)
+        assert extension.term == mediation_term(
+            batch.referral_date, batch.term_days, 15, load_work_calendar(session)
+        )
         event = session.scalars(select(AuditEventRow).where(AuditEventRow.batch_id == batch_id)).one()
         assert event.action == "extend_term" and "双方同意延长" in (event.detail or "")
 
@@ -411,15 +439,14 @@ def test_find_batch_explains_what_exists(database: Database) -> None:
 
 def test_calendar_override_changes_deadlines(database: Database) -> None:
     # 2025-10-01 is National Day in the package data; an administrator may correct a day.
-    with database.transaction() as session:
-        assert not load_work_calendar(session).is_working_day(date(2025, 10, 1))
-        set_calendar_override(session, parse_day("2025年10月1日"), True, "测试", actor="admin")
-        calendar = load_work_calendar(session)
-        assert calendar.is_working_day(date(2025, 10, 1))
-        term = mediation_term(date(2025, 9, 1), 30, 0, calendar)
-        assert term.end == date(2025, 10, 1) and calendar_warning(term) is None
-        far = mediation_term(date(2099, 9, 1), 30, 0, calendar)
-        warning = calendar_warning(far)
-        assert warning is not None and "2099" in warning
+    assert not work_calendar(database).is_working_day(date(2025, 10, 1))
+    set_calendar_override(database, parse_day("2025年10月1日"), True, "测试", actor="admin")
+    calendar = work_calendar(database)
+    assert calendar.is_working_day(date(2025, 10, 1))
+    term = mediation_term(date(2025, 9, 1), 30, 0, calendar)
+    assert term.end == date(2025, 10, 1) and calendar_warning(term) is None
+    far = mediation_term(date(2099, 9, 1), 30, 0, calendar)
+    warning = calendar_warning(far)
+    assert warning is not None and "2099" in warning
     with pytest.raises(ValidationError):
         parse_day("2025-02-30")
