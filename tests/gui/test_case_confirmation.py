@@ -103,7 +103,9 @@ def test_record_application_and_ruling_with_the_ruling_number_checked(
     changed: list[int] = []
     panel.case_changed.connect(changed.append)
 
-    assert panel.record_confirmation()
+    job = panel.record_confirmation()
+    assert job is not None
+    qtbot.waitUntil(lambda: not job.running, timeout=30_000)  # the write runs as a background job
 
     assert seen["wrong"][0] is False and "民特" in str(seen["wrong"][1])  # type: ignore[index]
     assert seen["early"] == (False, "裁定日期早于申请日期，请核对。")

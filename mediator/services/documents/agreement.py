@@ -33,7 +33,7 @@ from mediator.domain.validators import safe_file_name
 from mediator.errors import EnvironmentProblem, UserError
 from mediator.i18n import _
 from mediator.services.documents import layout as pdf_layout
-from mediator.services.documents.data import CaseDocument, load_case_documents, resolve_batch
+from mediator.services.documents.data import CaseDocument, fingerprint_of, load_case_documents, resolve_batch
 from mediator.services.documents.layout import (
     PageDecorations,
     SignatureBlock,
@@ -98,7 +98,7 @@ def template_values(data: AgreementData) -> tuple[dict[str, object], dict[str, b
         ),
         "case_fee_bearer": CASE_FEE_BEARERS.get(data.case_fee_bearer, data.case_fee_bearer),
         "originals": cn_count(data.originals),
-        "fingerprint": data.fingerprint(),
+        "fingerprint": fingerprint_of(data),
     }
     flags = {
         "lump_sum": data.is_lump_sum,
@@ -291,7 +291,7 @@ def render_documents(
                 document.case_id,
                 document.data.case_number,
                 document.data.number,
-                document.data.fingerprint(),
+                fingerprint_of(document.data),
                 final,
             )
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,9 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from mediator.domain.deadlines import Deadline, confirmation_window
+from mediator.domain.deadlines import Deadline, WorkCalendar, confirmation_window_of
 from mediator.domain.money import format_money, rmb_upper
 from mediator.domain.validators import canonical_case_number, safe_file_name, validate_ruling_number
 from mediator.domain.workflow import CaseStatus
@@ -53,6 +53,8 @@ def per_batch_default(session: Session) -> bool:
 
 
 def _agreement_date(document: CaseDocument) -> date:
+    """The date the application gives for the agreement: the day it took effect (the one rule,
+    ``deadlines.agreement_effective_on``, applied by the loader), else the day it was drawn up."""
     return document.effective_on or document.data.drawn_up_on
 
 
@@ -158,14 +160,32 @@ def _schedule(
 
 @dataclass(frozen=True)
 class ConfirmationRun:
+    """What ``write_confirmation_applications`` wrote."""
+
     files: list[Path]
     cases: int
     per_batch: bool
     # Each case's last day to apply (民事诉讼法 §205), when its agreement's effective date is known.
     windows: list[tuple[str, Deadline]]
+    folder: Path | None = None
 
     def earliest_window(self) -> tuple[str, Deadline] | None:
         return min(self.windows, key=lambda item: item[1].end, default=None)
+
+    def summary(self, today: date | None = None) -> str:
+        """What `mediator confirmation` prints and the GUI's result dialog shows."""
+        kind = _("每批一份（附案件清单）") if self.per_batch else _("每案一份")
+        text = _("已生成司法确认申请书 {files} 份（{kind}，涉及 {cases} 件案件），保存在 {folder}。").format(
+            files=len(self.files), kind=kind, cases=self.cases, folder=self.folder or ""
+        )
+        earliest = self.earliest_window()
+        if earliest is not None:
+            today = today or datetime.now().astimezone().date()
+            overdue = sum(1 for _case, window in self.windows if window.days_left(today) < 0)
+            text += "\n" + _("最早的申请期限：{end}（{case}）；已过期 {overdue} 件。").format(
+                end=earliest[1].end.isoformat(), case=earliest[0], overdue=overdue
+            )
+        return text
 
 
 def write_confirmation_applications(
@@ -186,11 +206,7 @@ def write_confirmation_applications(
         loaded = load_case_documents(session, batch_id=batch_row.id)
         documents = [d for d in loaded if d.status in _AWAITING]
         calendar = load_work_calendar(session)
-        windows = [
-            (d.data.case_number, confirmation_window(d.effective_on, calendar))
-            for d in documents
-            if d.effective_on is not None
-        ]
+        windows = _windows(documents, calendar)
     if not documents:
         raise UserError(_("第{number}批没有已签署、待司法确认的案件。").format(number=batch_row.number))
     groups = [documents] if per_batch else [[d] for d in documents]
@@ -212,7 +228,20 @@ def write_confirmation_applications(
     except BaseException:
         staged.discard()
         raise
-    return ConfirmationRun(files=files, cases=len(documents), per_batch=per_batch, windows=windows)
+    return ConfirmationRun(
+        files=files, cases=len(documents), per_batch=per_batch, windows=windows, folder=out_dir
+    )
+
+
+def _windows(documents: list[CaseDocument], calendar: WorkCalendar) -> list[tuple[str, Deadline]]:
+    """Each case's last day to apply, for the cases whose agreement is in effect."""
+    windows = []
+    for document in documents:
+        # effective_on is already ``agreement_effective_on(recorded, signed_on)`` (see data.py).
+        window = confirmation_window_of(document.effective_on, None, calendar)
+        if window is not None:
+            windows.append((document.data.case_number, window))
+    return windows
 
 
 # --- application date, ruling and the 30-day window -----------------------------------------------
@@ -220,6 +249,8 @@ def write_confirmation_applications(
 
 @dataclass(frozen=True)
 class ConfirmationRecord:
+    """A case's judicial confirmation after ``record_confirmation``."""
+
     case_number: str
     status: str
     application_date: date | None
@@ -227,10 +258,28 @@ class ConfirmationRecord:
     ruling_date: date | None
     window: Deadline | None
 
+    def summary(self, today: date | None = None) -> str:
+        """What `mediator confirmation-record` prints and the case panel says."""
+        today = today or datetime.now().astimezone().date()
+        lines = [_("{case}：{status}").format(case=self.case_number, status=CaseStatus(self.status).label)]
+        if self.application_date:
+            lines.append(_("申请日期：{day}").format(day=self.application_date.isoformat()))
+        if self.ruling_number:
+            lines.append(_("裁定：{number}（{day}）").format(number=self.ruling_number, day=self.ruling_date))
+        if self.window is not None:
+            left = self.window.days_left(today)
+            lines.append(
+                _("申请司法确认的期限：{end}（{left}）").format(
+                    end=self.window.end.isoformat(),
+                    left=_("还剩 {n} 天").format(n=left) if left >= 0 else _("已过期"),
+                )
+            )
+        return "\n".join(lines)
+
 
 def find_case(session: Session, case_number: str) -> CaseRow:
     canonical = canonical_case_number(case_number)
-    case = session.scalar(select(CaseRow).where(CaseRow.case_number == canonical))  # type: ignore[arg-type]
+    case = session.scalar(select(CaseRow).where(col(CaseRow.case_number) == canonical))
     if case is None:
         raise NotFoundError(_("没有案号为{case}的案件。").format(case=canonical))
     return case
@@ -238,15 +287,13 @@ def find_case(session: Session, case_number: str) -> CaseRow:
 
 def confirmation_deadline(session: Session, case: CaseRow) -> Deadline | None:
     """The last day to apply (民事诉讼法 §205: 30 days from the agreement taking effect)."""
-    agreement = session.scalar(select(AgreementRow).where(AgreementRow.case_id == case.id))  # type: ignore[arg-type]
-    effective = (agreement.effective_on if agreement else None) or case.signed_on
-    if effective is None:
-        return None
-    return confirmation_window(effective, load_work_calendar(session))
+    agreement = session.scalar(select(AgreementRow).where(col(AgreementRow.case_id) == case.id))
+    recorded = agreement.effective_on if agreement else None
+    return confirmation_window_of(recorded, case.signed_on, load_work_calendar(session))
 
 
 def record_confirmation(
-    session: Session,
+    database: Database,
     case_number: str,
     *,
     applied: date | None = None,
@@ -254,54 +301,74 @@ def record_confirmation(
     ruling_date: date | None = None,
     actor: str,
 ) -> ConfirmationRecord:
-    """Record the application date and/or the ruling of a case, moving it along the workflow."""
-    case = find_case(session, case_number)
-    if applied is None and ruling is None:
-        raise UserError(_("请给出申请日期（--applied）或裁定（--ruling 与 --ruling-date）。"))
-    row = session.scalar(
-        select(JudicialConfirmationRow).where(JudicialConfirmationRow.case_id == case.id)  # type: ignore[arg-type]
-    )
-    if row is None:
-        row = JudicialConfirmationRow(case_id=case.id)  # type: ignore[arg-type]
-    if applied is not None:
-        if case.status == CaseStatus.SIGNED.value:
-            transition_case(session, case.id, CaseStatus.CONFIRMATION_APPLIED, actor=actor, on=applied)  # type: ignore[arg-type]
-        elif case.status != CaseStatus.CONFIRMATION_APPLIED.value:
-            raise UserError(
-                _("案件{case}当前为“{status}”，只有已签署的案件才能申请司法确认。").format(
-                    case=case.case_number, status=CaseStatus(case.status).label
-                )
+    """Record the application date and/or the ruling of a case, moving it along the workflow
+    (one transaction: both or neither)."""
+    with database.transaction() as session:
+        case = find_case(session, case_number)
+        if applied is None and ruling is None:
+            raise UserError(_("请给出申请日期（--applied）或裁定（--ruling 与 --ruling-date）。"))
+        case_id = case.id
+        assert case_id is not None
+        row = session.scalar(
+            select(JudicialConfirmationRow).where(col(JudicialConfirmationRow.case_id) == case_id)
+        ) or JudicialConfirmationRow(case_id=case_id)
+        if applied is not None:
+            _record_application(session, case, case_id, applied, actor)
+            row.application_date = applied
+        if ruling is not None:
+            row.ruling_number = _record_ruling(session, case, case_id, row, ruling, ruling_date, actor)
+            row.ruling_date = ruling_date
+        session.add(row)
+        session.flush()
+        session.refresh(case)
+        return ConfirmationRecord(
+            case_number=case.case_number,
+            status=case.status,
+            application_date=row.application_date,
+            ruling_number=row.ruling_number,
+            ruling_date=row.ruling_date,
+            window=confirmation_deadline(session, case),
+        )
+
+
+def _record_application(session: Session, case: CaseRow, case_id: int, applied: date, actor: str) -> None:
+    if case.status == CaseStatus.SIGNED.value:
+        transition_case(session, case_id, CaseStatus.CONFIRMATION_APPLIED, actor=actor, on=applied)
+    elif case.status != CaseStatus.CONFIRMATION_APPLIED.value:
+        raise UserError(
+            _("案件{case}当前为“{status}”，只有已签署的案件才能申请司法确认。").format(
+                case=case.case_number, status=CaseStatus(case.status).label
             )
-        row.application_date = applied
-    if ruling is not None:
-        number = validate_ruling_number(ruling)
-        if ruling_date is None:
-            raise UserError(_("请同时给出裁定日期（--ruling-date）。"))
-        application_date = row.application_date
-        if application_date is not None and ruling_date < application_date:
-            raise ValidationError(
-                _("裁定日期{ruling}早于申请日期{applied}，请核对。").format(
-                    ruling=ruling_date.isoformat(), applied=application_date.isoformat()
-                ),
-                field="ruling_date",
-                value=ruling_date,
+        )
+
+
+def _record_ruling(
+    session: Session,
+    case: CaseRow,
+    case_id: int,
+    row: JudicialConfirmationRow,
+    ruling: str,
+    ruling_date: date | None,
+    actor: str,
+) -> str:
+    """Check the ruling (a 民特 number, not before the application) and confirm the case."""
+    number = validate_ruling_number(ruling)
+    if ruling_date is None:
+        raise UserError(_("请同时给出裁定日期（--ruling-date）。"))
+    application_date = row.application_date
+    if application_date is not None and ruling_date < application_date:
+        raise ValidationError(
+            _("裁定日期{ruling}早于申请日期{applied}，请核对。").format(
+                ruling=ruling_date.isoformat(), applied=application_date.isoformat()
+            ),
+            field="ruling_date",
+            value=ruling_date,
+        )
+    if case.status != CaseStatus.CONFIRMATION_APPLIED.value:
+        raise UserError(
+            _("案件{case}当前为“{status}”，须先登记司法确认申请。").format(
+                case=case.case_number, status=CaseStatus(case.status).label
             )
-        if case.status != CaseStatus.CONFIRMATION_APPLIED.value:
-            raise UserError(
-                _("案件{case}当前为“{status}”，须先登记司法确认申请。").format(
-                    case=case.case_number, status=CaseStatus(case.status).label
-                )
-            )
-        transition_case(session, case.id, CaseStatus.CONFIRMED, actor=actor, on=ruling_date)  # type: ignore[arg-type]
-        row.ruling_number, row.ruling_date = number, ruling_date
-    session.add(row)
-    session.flush()
-    session.refresh(case)
-    return ConfirmationRecord(
-        case_number=case.case_number,
-        status=case.status,
-        application_date=row.application_date,
-        ruling_number=row.ruling_number,
-        ruling_date=row.ruling_date,
-        window=confirmation_deadline(session, case),
-    )
+        )
+    transition_case(session, case_id, CaseStatus.CONFIRMED, actor=actor, on=ruling_date)
+    return number

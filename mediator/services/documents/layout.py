@@ -110,7 +110,7 @@ def _faster_stream_compression() -> None:
             compressed[data] = zlib.compress(data, 1)
         return compressed[data]
 
-    pdfdoc.PDFStreamFilterZCompress.encode = encode  # type: ignore[method-assign]
+    pdfdoc.PDFStreamFilterZCompress.encode = encode
     # ASCII85 on top of Flate keeps a PDF 7-bit clean for mail gateways of the 1990s, costs
     # ~1 ms per page in pure Python and makes files 25% larger. Binary streams are standard PDF.
     from reportlab import rl_config
@@ -190,16 +190,13 @@ def _em(args: list[Any]) -> float:
 def missing_characters(texts: Iterable[str]) -> list[str]:
     """Characters of ``texts`` the font has no glyph for (whitespace and controls ignored)."""
     cmap = register_font().face.charToGlyph
-    missing: dict[str, None] = {}
-    for text in texts:
-        for char in text:
-            if (
-                ord(char) not in cmap
-                and not char.isspace()
-                and unicodedata.category(char) not in ("Cc", "Cf")
-            ):
-                missing[char] = None
-    return list(missing)
+    # Each distinct character once, in order of appearance (a batch checks ~600 texts per case).
+    distinct = dict.fromkeys("".join(texts))
+    return [
+        char
+        for char in distinct
+        if ord(char) not in cmap and not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
+    ]
 
 
 def check_coverage(texts: Iterable[str], *, where: str) -> None:

@@ -43,7 +43,7 @@ class _Bits:
         return self.length
 
 
-class _Recorder(QRCode):  # type: ignore[misc]
+class _Recorder(QRCode):
     """A QRCode that notes, in order, the grid cells its data bits go to."""
 
     positions: list[tuple[int, int]]

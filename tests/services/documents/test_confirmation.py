@@ -108,37 +108,35 @@ def test_application_and_ruling_are_recorded_with_the_window(any_database: Datab
                 effective_on=date(2025, 9, 1),
             )
         )
-    with any_database.transaction() as session:
-        applied = record_confirmation(session, "(2025)苏01民初3100号", applied=date(2025, 9, 10), actor="t")
+    applied = record_confirmation(any_database, "(2025)苏01民初3100号", applied=date(2025, 9, 10), actor="t")
     assert applied.status == "confirmation_applied"
     # 民诉法 §85: 30 days from 2025-09-01 end on 10-01, inside the National Day break: next working day.
     assert applied.window is not None and applied.window.end == date(2025, 10, 9) and applied.window.shifted
 
-    with any_database.transaction() as session, pytest.raises(ValidationError, match="民特"):
+    with pytest.raises(ValidationError, match="民特"):
         record_confirmation(
-            session,
+            any_database,
             fixture.case_numbers[0],
             ruling="（2025）苏01民初88号",
             ruling_date=date(2025, 9, 20),
             actor="t",
         )
-    with any_database.transaction() as session, pytest.raises(ValidationError, match="早于申请日期"):
+    with pytest.raises(ValidationError, match="早于申请日期"):
         record_confirmation(
-            session,
+            any_database,
             fixture.case_numbers[0],
             ruling="（2025）苏01民特88号",
             ruling_date=date(2025, 9, 9),
             actor="t",
         )
 
-    with any_database.transaction() as session:
-        ruled = record_confirmation(
-            session,
-            fixture.case_numbers[0],
-            ruling="(2025)苏01民特88号",
-            ruling_date=date(2025, 9, 20),
-            actor="t",
-        )
+    ruled = record_confirmation(
+        any_database,
+        fixture.case_numbers[0],
+        ruling="(2025)苏01民特88号",
+        ruling_date=date(2025, 9, 20),
+        actor="t",
+    )
     assert (ruled.status, ruled.ruling_number, ruled.ruling_date) == (
         "confirmed",
         "（2025）苏01民特88号",
@@ -153,9 +151,9 @@ def test_application_and_ruling_are_recorded_with_the_window(any_database: Datab
 
 def test_ruling_before_application_is_refused(database: Database) -> None:
     fixture = make_batch(database, names=("陈赟",), status="signed")
-    with database.transaction() as session, pytest.raises(UserError, match="须先登记司法确认申请"):
+    with pytest.raises(UserError, match="须先登记司法确认申请"):
         record_confirmation(
-            session,
+            database,
             fixture.case_numbers[0],
             ruling="（2025）苏01民特88号",
             ruling_date=date(2025, 9, 20),
