@@ -4,7 +4,7 @@ deadlines due within 7 days (mediation terms with cases still open, confirmation
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from mediator.domain.deadlines import WorkCalendar
 from mediator.services.reporting.dashboard import DeadlineKind, deadlines_due, load_dashboard
 from mediator.store.database import Database
-from mediator.store.tables import BatchRow, CaseRow, InstallmentRow
+from mediator.store.tables import AgreementRow, BatchRow, CaseRow, InstallmentRow
 from tests.fixtures.synthetic import insert_synthetic_cases
 
 
@@ -23,8 +23,8 @@ def test_recovered_per_month_and_company_add_up_to_the_paid_total(any_database: 
         first = session.scalar(select(InstallmentRow).order_by(InstallmentRow.id).limit(1))
         first.paid_amount = Decimal("100.00")
         first.paid_on = date(2023, 12, 15)
+    dashboard = load_dashboard(any_database, today=date(2024, 6, 1), calendar=WorkCalendar())
     with any_database.session() as session:
-        dashboard = load_dashboard(session, today=date(2024, 6, 1), calendar=WorkCalendar())
         per_day = session.execute(select(InstallmentRow.paid_on, InstallmentRow.paid_amount)).all()
     paid = dashboard.stats.paid_total
     assert paid > 0
@@ -62,11 +62,33 @@ def test_deadlines_due_in_the_next_seven_days(database: Database) -> None:
         session.execute(
             update(CaseRow).where(CaseRow.id.in_(signed)).values(status="signed", signed_on=date(2024, 9, 6))
         )
-    with database.session() as session:
-        due = deadlines_due(session, today=date(2024, 10, 1), calendar=WorkCalendar())
-        later = deadlines_due(session, today=date(2024, 9, 20), calendar=WorkCalendar())
+    due = load_dashboard(database, today=date(2024, 10, 1), calendar=WorkCalendar()).due
+    later = load_dashboard(database, today=date(2024, 9, 20), calendar=WorkCalendar()).due
     assert [(d.kind, d.batch_number, d.end, d.days_left, d.cases) for d in due] == [
         (DeadlineKind.CONFIRMATION_WINDOW, 3, date(2024, 10, 8), 7, 3),
         (DeadlineKind.MEDIATION_TERM, 1, date(2024, 10, 8), 7, 10),
     ]
     assert later == []  # 18 days ahead: not yet
+    # The agreement's recorded effective date wins over the signing day (domain.deadlines): one
+    # case whose agreement took effect on 09-10 has until 10-10, not yet due on 10-01.
+    with database.transaction() as session:
+        case = session.scalars(select(CaseRow).where(CaseRow.status == "signed").order_by(CaseRow.id)).first()
+        assert case is not None
+        session.add(
+            AgreementRow(
+                case_id=case.id,
+                number="苏证调〔2024〕第0001号",
+                amount=Decimal("1.00"),
+                fingerprint="f" * 64,
+                created_at=datetime(2024, 9, 6, tzinfo=UTC),
+                effective_on=date(2024, 9, 10),
+            )
+        )
+    with database.session() as session:
+        due = deadlines_due(session, today=date(2024, 10, 1), calendar=WorkCalendar())
+    windows = [(d.end, d.cases) for d in due if d.kind is DeadlineKind.CONFIRMATION_WINDOW]
+    assert windows == [(date(2024, 10, 8), 2)]
+    on_the_day = load_dashboard(database, today=date(2024, 10, 10), calendar=WorkCalendar()).due
+    assert (DeadlineKind.CONFIRMATION_WINDOW, date(2024, 10, 10), 1) in [
+        (d.kind, d.end, d.cases) for d in on_the_day
+    ]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
-from mediator.services.reporting.stats import compute_stats
+from mediator.services.reporting.stats import load_stats
 from mediator.store.database import Database
 from mediator.store.tables import BatchRow, CaseRow, InstallmentRow, InvestorRow, ListedCompanyRow
 
@@ -68,8 +68,7 @@ def _fill(db: Database) -> None:
 
 def test_figures_are_exact(any_database: Database) -> None:
     _fill(any_database)
-    with any_database.session() as session:
-        stats = compute_stats(session)
+    stats = load_stats(any_database)
     assert (stats.batches, stats.companies, stats.investors, stats.cases) == (2, 2, 4, 4)
     assert stats.claimed_total == Decimal("100003078.50")
     assert stats.agreed_total == Decimal("50001500.25")
@@ -80,8 +79,7 @@ def test_figures_are_exact(any_database: Database) -> None:
 
 def test_json_has_exactly_the_published_keys(database: Database) -> None:
     _fill(database)
-    with database.session() as session:
-        data = compute_stats(session).as_json()
+    data = load_stats(database).as_json()
     assert list(data) == [
         "batches",
         "companies",
@@ -100,16 +98,14 @@ def test_json_has_exactly_the_published_keys(database: Database) -> None:
 
 
 def test_an_empty_database_counts_zero(any_database: Database) -> None:
-    with any_database.session() as session:
-        data = compute_stats(session).as_json()
+    data = load_stats(any_database).as_json()
     assert data["cases"] == 0 and data["claimed_total"] == "0.00" and data["paid_total"] == "0.00"
     assert sum(data["by_status"].values()) == 0
 
 
 def test_text_table_is_readable(database: Database) -> None:
     _fill(database)
-    with database.session() as session:
-        text = compute_stats(session).as_text()
+    text = load_stats(database).as_text()
     assert "100,003,078.50" in text
     assert "履行完毕" in text and "调解中" in text
     lines = {line.split()[0]: line.split()[-1] for line in text.splitlines() if line.strip()}
