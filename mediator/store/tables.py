@@ -207,3 +207,27 @@ class SettingRow(SQLModel, table=True):
     __tablename__ = "setting"
     key: str = Field(primary_key=True, max_length=60)
     value: str = Field(max_length=2000)
+
+
+class SearchGramRow(SQLModel, table=True):
+    """One digit trigram of a case number (store/search.py): "310" → the cases whose 案号 hold it."""
+
+    __tablename__ = "search_gram"
+    __table_args__ = {"sqlite_with_rowid": False}
+    gram: str = Field(primary_key=True, max_length=3)
+    case_id: int = Field(primary_key=True)
+
+
+class SearchStateRow(SQLModel, table=True):
+    """How far ``search_gram`` reaches: cases above ``indexed_through`` are scanned instead."""
+
+    __tablename__ = "search_state"
+    id: int = Field(primary_key=True)
+    indexed_through: int = Field(default=0)
+
+
+class SearchPendingRow(SQLModel, table=True):
+    """Cases whose 案号 changed since they were indexed (a trigger adds them; scanned until indexed)."""
+
+    __tablename__ = "search_pending"
+    case_id: int = Field(primary_key=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -20,6 +21,7 @@ from mediator.store.database import (
     schema_revision,
     upgrade_schema,
 )
+from mediator.store.search import EXPRESSION_INDEXES
 
 
 def _head() -> str:
@@ -65,10 +67,21 @@ def test_an_older_database_is_upgraded_when_opened(any_database: Database) -> No
         reopened.dispose()
 
 
+def _described_by_tables(name: str | None, type_: str, _parent: object) -> bool:
+    # The search index's expression and partial indexes are SQL of store/search.py, not tables.py.
+    return not (type_ == "index" and name in EXPRESSION_INDEXES)
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_migrated_schema_matches_the_tables(any_database: Database) -> None:
     with any_database.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": any_database.is_sqlite}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": any_database.is_sqlite,
+                "include_name": _described_by_tables,
+            },
         )
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == [], f"tables.py and the migrations disagree; add a migration: {differences}"

@@ -28,6 +28,7 @@ from mediator.domain.validators import to_half_width
 from mediator.domain.workflow import STATUS_ORDER, STEP_DATE_FIELD, CaseStatus
 from mediator.errors import NotFoundError
 from mediator.i18n import _
+from mediator.store import search
 from mediator.store.database import Database
 from mediator.store.tables import (
     AgreementRow,
@@ -40,6 +41,9 @@ from mediator.store.tables import (
     JudicialConfirmationRow,
     ListedCompanyRow,
     MediatorRow,
+    SearchGramRow,
+    SearchPendingRow,
+    SearchStateRow,
 )
 
 PAGE_SIZE = 200
@@ -123,52 +127,116 @@ _CASE_NUMBER_CHARS = re.compile(r"[0-9（）苏民初诉前调特号]")
 _NOT_A_NAME = re.compile(r"[0-9（）]")
 
 
-def _text_condition(text: str) -> ColumnElement[bool] | None:
+# A digit trigram held by more cases than this is no help: the database walks the case_number
+# index in display order instead (a dense match fills a page after a few hundred rows).
+DENSE_GRAM = 20_000
+
+
+def _text_condition(session: Session, text: str) -> ColumnElement[bool] | None:
+    """The text filter as index-backed conditions (store/search.py), exact as a plain scan.
+
+    Names match by substring, ID and phone numbers by their end (from ``MIN_TAIL_DIGITS``
+    digits), 案号 by substring with either kind of bracket.
+    """
     needle = " ".join(to_half_width(text).split())
     if not needle:
         return None
     # 案号 are stored with full-width brackets; people type either.
     case_needle = needle.replace("(", "（").replace(")", "）")
-    contains = f"%{_escape_like(needle)}%"
-    # Skip scans that cannot match, each costs ~5-8 ms at 100,000 rows: names hold no digits or
-    # brackets, ID and phone tails are only digits (and X), 案号 always hold digits or fixed words.
-    investor_conditions: list[ColumnElement[bool]] = []
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # Names hold no digits or brackets, ID and phone tails are only digits (and X), 案号 always
+    # hold digits or fixed words: conditions that cannot match are left out.
+    investors: list[Select[Any]] = []
     if _TAIL.fullmatch(needle):
         if len(needle) >= MIN_TAIL_DIGITS:
-            tail = _escape_like(needle.upper())
-            investor_conditions.append(InvestorRow.id_number.like(f"%{tail}", escape="\\"))  # type: ignore[attr-defined]
-            if needle.isdigit():
-                investor_conditions.append(InvestorRow.phone.like(f"%{tail}", escape="\\"))  # type: ignore[union-attr]
+            investors.extend(_tail_matches(needle.upper(), postgres))
     elif not _NOT_A_NAME.search(case_needle):
-        investor_conditions.append(InvestorRow.name.like(contains, escape="\\"))  # type: ignore[attr-defined]
+        investors.extend(_name_matches(needle, postgres))
+    by_investor = col(CaseRow.investor_id).in_(union_all(*investors)) if investors else None
     by_number = (
-        CaseRow.case_number.like(f"%{_escape_like(case_needle)}%", escape="\\")  # type: ignore[attr-defined]
-        if _CASE_NUMBER_CHARS.search(case_needle)
-        else None
-    )
-    by_investor = (
-        CaseRow.investor_id.in_(select(InvestorRow.id).where(or_(*investor_conditions)))  # type: ignore[attr-defined]
-        if investor_conditions
-        else None
+        _case_number_condition(session, case_needle) if _CASE_NUMBER_CHARS.search(case_needle) else None
     )
     if by_number is not None and by_investor is not None:
-        # Two narrow scans united, rather than one OR: the 案号 scan reads only the unique index on
-        # case_number, the investor scan only the investor table, and the cases of matching
-        # investors come through the investor_id index. An OR makes the database fetch every case
-        # row to test both sides: 30 ms instead of 15 at 100,000 cases (SQLite).
-        return CaseRow.id.in_(  # type: ignore[union-attr]
-            union_all(select(CaseRow.id).where(by_number), select(CaseRow.id).where(by_investor))
+        # Two index-backed sets united, rather than one OR that would make the database fetch
+        # every case row to test both sides.
+        return col(CaseRow.id).in_(
+            union_all(select(col(CaseRow.id)).where(by_number), select(col(CaseRow.id)).where(by_investor))
         )
     if by_number is not None:
-        # Alone, the 案号 condition stays in the main query: the database walks the case_number
-        # index in display order and stops after one page.
         return by_number
     if by_investor is not None:
         return by_investor
     return false()
 
 
-def _filtered(query: Select[Any], flt: CaseFilter) -> Select[Any]:
+def _name_matches(needle: str, postgres: bool) -> list[Select[Any]]:
+    """Investors whose name holds ``needle``: the name from its 1st, 2nd or 3rd character starts
+    with it (three index ranges), or the name is longer (few; scanned)."""
+    name = col(InvestorRow.name)
+    selects = [
+        select(col(InvestorRow.id)).where(
+            search.starts_with(search.name_from(name, k, postgres=postgres), needle)
+        )
+        for k in search.NAME_INDEXED_FROM
+    ]
+    selects.append(
+        select(col(InvestorRow.id)).where(
+            func.length(name) > search.LONG_NAME, name.like(f"%{_escape_like(needle)}%", escape="\\")
+        )
+    )
+    return selects
+
+
+def _tail_matches(tail: str, postgres: bool) -> list[Select[Any]]:
+    """Investors whose ID (or, for digits only, phone) number ends with ``tail``: an equality on
+    the indexed last four characters, then the exact suffix test."""
+    suffix = f"%{_escape_like(tail)}"
+    last = tail[-search.TAIL_LENGTH :]
+    id_number = col(InvestorRow.id_number)
+    selects = [
+        select(col(InvestorRow.id)).where(
+            search.tail(id_number, postgres=postgres) == last, id_number.like(suffix, escape="\\")
+        )
+    ]
+    if tail.isdigit():
+        phone = col(InvestorRow.phone)
+        selects.append(
+            select(col(InvestorRow.id)).where(
+                search.tail(phone, postgres=postgres) == last, phone.like(suffix, escape="\\")
+            )
+        )
+    return selects
+
+
+def _case_number_condition(session: Session, case_needle: str) -> ColumnElement[bool]:
+    """案号 holding ``case_needle``. With a rare digit trigram in the needle, only the cases
+    holding it (plus those the index has not reached yet) are tested; otherwise the test stays in
+    the main query and the database walks the case_number index in display order."""
+    like = col(CaseRow.case_number).like(f"%{_escape_like(case_needle)}%", escape="\\")
+    grams = search.needle_grams(case_needle)
+    if not grams:
+        return like
+    gram, held_by = min(((g, _gram_count(session, g)) for g in grams), key=lambda pair: pair[1])
+    if held_by > DENSE_GRAM:
+        return like
+    case_id = col(CaseRow.id)
+    return and_(
+        like,
+        or_(
+            case_id.in_(select(col(SearchGramRow.case_id)).where(col(SearchGramRow.gram) == gram)),
+            case_id > select(col(SearchStateRow.indexed_through)).scalar_subquery(),
+            case_id.in_(select(col(SearchPendingRow.case_id))),
+        ),
+    )
+
+
+def _gram_count(session: Session, gram: str) -> int:
+    """How many cases hold ``gram``, counted up to just past ``DENSE_GRAM``."""
+    held = select(col(SearchGramRow.case_id)).where(col(SearchGramRow.gram) == gram).limit(DENSE_GRAM + 1)
+    return int(session.scalar(select(func.count()).select_from(held.subquery())) or 0)
+
+
+def _filtered(session: Session, query: Select[Any], flt: CaseFilter) -> Select[Any]:
     conditions: list[ColumnElement[bool]] = []
     if flt.status is not None:
         conditions.append(CaseRow.status == CaseStatus(flt.status).value)  # type: ignore[arg-type]
@@ -178,7 +246,7 @@ def _filtered(query: Select[Any], flt: CaseFilter) -> Select[Any]:
         conditions.append(CaseRow.mediator_id == flt.mediator_id)  # type: ignore[arg-type]
     if flt.batch_id is not None:
         conditions.append(CaseRow.batch_id == flt.batch_id)  # type: ignore[arg-type]
-    text = _text_condition(flt.text)
+    text = _text_condition(session, flt.text)
     if text is not None:
         conditions.append(text)
     return query.where(and_(*conditions)) if conditions else query
@@ -228,15 +296,15 @@ def case_ids(
     limit: int = PAGE_SIZE,
 ) -> list[int]:
     """One page of matching case ids in display order."""
-    query = _sorted(_filtered(select(col(CaseRow.id)), flt), SortKey(sort), descending)
     with database.session() as session:
+        query = _sorted(_filtered(session, select(col(CaseRow.id)), flt), SortKey(sort), descending)
         return list(session.scalars(query.offset(offset).limit(limit)))
 
 
 def count_cases(database: Database, flt: CaseFilter) -> int:
     """How many cases match (shown in the status bar)."""
-    query = _filtered(select(func.count()).select_from(CaseRow), flt)
     with database.session() as session:
+        query = _filtered(session, select(func.count()).select_from(CaseRow), flt)
         return int(session.scalar(query) or 0)
 
 
