@@ -77,7 +77,7 @@ def test_worked_example_to_the_fen(method: str) -> None:
     assert str(result.net_loss) == net
     assert str(result.commission) == commission
     assert str(result.stamp_duty) == stamp
-    assert str(result.interest) == "0"
+    assert str(result.interest) == "0.00"
     assert str(result.total) == total
     assert str(result.proposed) == proposed
 
