@@ -342,7 +342,8 @@ def case_rows(
     )
     rows: dict[int, CaseListRow] = {}
     with database.session() as session:
-        result = session.execute(query).tuples().all()
+        # Thirteen columns: more than SQLAlchemy's typed overloads cover, hence Any.
+        result: list[Any] = list(session.execute(query))
     for r in result:
         rows[r[0]] = CaseListRow(
             id=r[0],
@@ -367,23 +368,26 @@ def filter_choices(database: Database) -> FilterChoices:
     with database.session() as session:
         companies = [
             Choice(i, name)
-            for i, name in session.execute(
+            for i, name in session.connection().execute(
                 select(col(ListedCompanyRow.id), col(ListedCompanyRow.name)).order_by(
                     col(ListedCompanyRow.name)
                 )
-            ).tuples()
+            )
+            if i is not None
         ]
         mediators = [
             Choice(i, name)
-            for i, name in session.execute(
+            for i, name in session.connection().execute(
                 select(col(MediatorRow.id), col(MediatorRow.name)).order_by(col(MediatorRow.name))
-            ).tuples()
+            )
+            if i is not None
         ]
         batches = [
             Choice(i, _("第{number}批").format(number=number))
-            for i, number in session.execute(
+            for i, number in session.connection().execute(
                 select(col(BatchRow.id), col(BatchRow.number)).order_by(col(BatchRow.number))
-            ).tuples()
+            )
+            if i is not None
         ]
     return FilterChoices(companies, mediators, batches)
 
