@@ -66,14 +66,14 @@ def _list_batches(session: Session, *, today: date, calendar: WorkCalendar | Non
 
         calendar = load_work_calendar(session)
     counts: dict[int, dict[CaseStatus, int]] = {}
-    for batch_id, status, number in session.execute(
+    for case_batch, status, number in session.connection().execute(
         select(col(CaseRow.batch_id), col(CaseRow.status), func.count()).group_by(
             col(CaseRow.batch_id), col(CaseRow.status)
         )
-    ).tuples():
-        counts.setdefault(batch_id, {})[CaseStatus(status)] = int(number)
+    ):
+        counts.setdefault(case_batch, {})[CaseStatus(status)] = int(number)
     turnarounds = signing_turnarounds(session)
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             col(BatchRow.id),
             col(BatchRow.number),
@@ -84,7 +84,7 @@ def _list_batches(session: Session, *, today: date, calendar: WorkCalendar | Non
         )
         .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(BatchRow.company_id))
         .order_by(col(BatchRow.number).desc())
-    ).tuples()
+    )
     result: list[BatchSummary] = []
     for batch_id, number, company, referred, term_days, extension_days in rows:
         assert batch_id is not None
@@ -126,7 +126,9 @@ def signing_turnarounds(session: Session) -> dict[int, tuple[timedelta, timedelt
             col(CaseRow.signed_at).is_not(None),
         )
     )
-    for batch_id, sent, signed in session.execute(query).tuples():
+    for batch_id, sent, signed in session.connection().execute(query):
+        if sent is None or signed is None:  # excluded by the query; says so to the type checker
+            continue
         spans.setdefault(batch_id, []).append(max(_aware(signed) - _aware(sent), timedelta(0)))
     return {batch_id: (_median(s), max(s)) for batch_id, s in spans.items()}
 

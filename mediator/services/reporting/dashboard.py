@@ -75,13 +75,15 @@ class Dashboard:
 def recovered_by_month(session: Session) -> list[MonthAmount]:
     """Step of ``load_dashboard``: money paid to investors per calendar month, oldest first, months
     without payments included."""
-    per_day = session.execute(
+    per_day = session.connection().execute(
         select(col(InstallmentRow.paid_on), func.sum(col(InstallmentRow.paid_amount)))
         .where(col(InstallmentRow.paid_on).is_not(None))
         .group_by(col(InstallmentRow.paid_on))
-    ).tuples()
+    )
     months: dict[date, Decimal] = {}
     for day, amount in per_day:
+        if day is None:  # excluded by the query
+            continue
         key = date(day.year, day.month, 1)
         months[key] = months.get(key, Decimal("0.00")) + _yuan(amount)
     if not months:
@@ -102,13 +104,13 @@ def _yuan(value: Decimal | None) -> Decimal:
 
 def recovered_by_company(session: Session) -> list[CompanyAmount]:
     """Step of ``load_dashboard``: money paid per listed company, largest first."""
-    rows = session.execute(
+    rows = session.connection().execute(
         select(col(ListedCompanyRow.name), func.sum(col(InstallmentRow.paid_amount)))
         .join(CaseRow, col(CaseRow.id) == col(InstallmentRow.case_id))
         .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(CaseRow.company_id))
         .where(col(InstallmentRow.paid_amount).is_not(None))
         .group_by(col(ListedCompanyRow.name))
-    ).tuples()
+    )
     result = [CompanyAmount(name, _yuan(amount)) for name, amount in rows]
     return sorted(result, key=lambda item: item.amount, reverse=True)
 
@@ -116,7 +118,7 @@ def recovered_by_company(session: Session) -> list[CompanyAmount]:
 def _term_items(session: Session, *, today: date, calendar: WorkCalendar, within_days: int) -> list[DueItem]:
     """Mediation terms of batches with cases still in mediation, ending within ``within_days``."""
     due: list[DueItem] = []
-    open_batches = session.execute(
+    open_batches = session.connection().execute(
         select(
             col(BatchRow.id),
             col(BatchRow.number),
@@ -130,8 +132,9 @@ def _term_items(session: Session, *, today: date, calendar: WorkCalendar, within
         .join(CaseRow, col(CaseRow.batch_id) == col(BatchRow.id))
         .where(col(CaseRow.status).in_(_IN_MEDIATION))
         .group_by(col(BatchRow.id), col(BatchRow.number), col(ListedCompanyRow.name))
-    ).tuples()
+    )
     for batch_id, number, company, referred, term_days, extension_days, cases in open_batches:
+        assert batch_id is not None  # a primary key
         term = mediation_term(referred, term_days, extension_days, calendar=calendar)
         left = term.days_left(today)
         if 0 <= left <= within_days:
@@ -156,7 +159,7 @@ def _window_items(
     """Judicial-confirmation windows of signed cases not yet applied for, ending within
     ``within_days`` (民事诉讼法 §205: 30 days from the agreement taking effect)."""
     due: list[DueItem] = []
-    signed = session.execute(
+    signed = session.connection().execute(
         select(
             col(BatchRow.id),
             col(BatchRow.number),
@@ -177,11 +180,11 @@ def _window_items(
             col(AgreementRow.effective_on),
             col(CaseRow.signed_on),
         )
-    ).tuples()
+    )
     for batch_id, number, company, effective_on, signed_on, cases in signed:
         # One rule for the start (domain.deadlines): the recorded effective date, else the signing day.
         window = confirmation_window_of(effective_on, signed_on, calendar)
-        if window is None:
+        if window is None or batch_id is None:
             continue
         left = window.days_left(today)
         if 0 <= left <= within_days:

@@ -115,9 +115,9 @@ def compute_stats(session: Session) -> Stats:
         )
     ).one()
     by_status = {status: 0 for status in STATUS_ORDER}
-    for status, number in session.execute(
+    for status, number in session.connection().execute(
         select(col(CaseRow.status), func.count()).group_by(col(CaseRow.status))
-    ).tuples():
+    ):
         by_status[CaseStatus(status)] = int(number)
     return Stats(
         batches=int(totals[0]),
