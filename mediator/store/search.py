@@ -52,7 +52,9 @@ _SQLITE_DDL = (
     f"CREATE INDEX IF NOT EXISTS ix_investor_phone_tail ON investor (substr(phone, -{TAIL_LENGTH}))",
     """CREATE TRIGGER IF NOT EXISTS search_case_renumbered AFTER UPDATE OF case_number ON mediation_case
        BEGIN INSERT OR IGNORE INTO search_pending (case_id) VALUES (NEW.id); END""",
-    # SQLite may give a new case the id of the last one deleted: look at ids above the new maximum.
+    # SQLite gives a new case the id of the last one if it was deleted: the index then stops at the
+    # new maximum, so that id is scanned again. (Cases are never inserted with an explicit id below
+    # the largest: the writers let the database number them.)
     """CREATE TRIGGER IF NOT EXISTS search_case_deleted AFTER DELETE ON mediation_case
        BEGIN UPDATE search_state SET indexed_through = min(indexed_through,
            (SELECT coalesce(max(id), 0) FROM mediation_case)); END""",
@@ -68,6 +70,7 @@ _SQLITE_DROP = (
 )
 # PostgreSQL compares text by the database's collation; ranges by code point need "C".
 _PG_DDL = (
+    'CREATE INDEX IF NOT EXISTS ix_case_number_c ON mediation_case ((case_number COLLATE "C"))',
     'CREATE INDEX IF NOT EXISTS ix_investor_name_1 ON investor ((name COLLATE "C"))',
     'CREATE INDEX IF NOT EXISTS ix_investor_name_2 ON investor ((substr(name, 2) COLLATE "C"))',
     'CREATE INDEX IF NOT EXISTS ix_investor_name_3 ON investor ((substr(name, 3) COLLATE "C"))',
@@ -81,8 +84,18 @@ _PG_DDL = (
        END $$""",
     """CREATE TRIGGER search_case_renumbered AFTER UPDATE OF case_number ON mediation_case
        FOR EACH ROW EXECUTE FUNCTION search_case_renumbered()""",
+    """CREATE OR REPLACE FUNCTION search_case_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         UPDATE search_state SET indexed_through = least(indexed_through,
+             (SELECT coalesce(max(id), 0) FROM mediation_case));
+         RETURN NULL;
+       END $$""",
+    """CREATE TRIGGER search_case_deleted AFTER DELETE ON mediation_case
+       FOR EACH STATEMENT EXECUTE FUNCTION search_case_deleted()""",
 )
 _PG_DROP = (
+    "DROP TRIGGER IF EXISTS search_case_deleted ON mediation_case",
+    "DROP FUNCTION IF EXISTS search_case_deleted()",
     "DROP TRIGGER IF EXISTS search_case_renumbered ON mediation_case",
     "DROP FUNCTION IF EXISTS search_case_renumbered()",
     "DROP INDEX IF EXISTS ix_investor_phone_tail",
@@ -91,11 +104,13 @@ _PG_DROP = (
     "DROP INDEX IF EXISTS ix_investor_name_3",
     "DROP INDEX IF EXISTS ix_investor_name_2",
     "DROP INDEX IF EXISTS ix_investor_name_1",
+    "DROP INDEX IF EXISTS ix_case_number_c",
 )
 # Objects of the index that the SQLModel tables do not describe (expression indexes, triggers):
 # the schema comparison in tests leaves them out.
 EXPRESSION_INDEXES = frozenset(
     {
+        "ix_case_number_c",
         "ix_investor_name_1",
         "ix_investor_name_2",
         "ix_investor_name_3",
@@ -207,6 +222,12 @@ def _insert_grams(connection: Connection, rows: Iterable[Row[Any]]) -> int:
 def starts_with(expression: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
     """``expression`` starts with ``prefix``, as an index range (by code point on both databases)."""
     return (expression >= prefix) & (expression < prefix + TOP)
+
+
+def code_point_order(column: Any, *, postgres: bool) -> ColumnElement[str]:
+    """``column`` compared by code point (PostgreSQL: COLLATE "C", as its expression index)."""
+    expression: ColumnElement[str] = column.collate("C") if postgres else column
+    return expression
 
 
 def name_from(column: Any, position: int, *, postgres: bool) -> ColumnElement[str]:

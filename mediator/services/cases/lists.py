@@ -19,7 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, false, func, select, union_all
 from sqlmodel import Session, col
 
 from mediator.domain.deadlines import Deadline, agreement_effective_on, confirmation_window_of
@@ -209,10 +209,20 @@ def _tail_matches(tail: str, postgres: bool) -> list[Select[Any]]:
 
 
 def _case_number_condition(session: Session, case_needle: str) -> ColumnElement[bool]:
-    """案号 holding ``case_needle``. With a rare digit trigram in the needle, only the cases
-    holding it (plus those the index has not reached yet) are tested; otherwise the test stays in
-    the main query and the database walks the case_number index in display order."""
-    like = col(CaseRow.case_number).like(f"%{_escape_like(case_needle)}%", escape="\\")
+    """案号 holding ``case_needle``.
+
+    * Typed from its start (the stored form always begins with its only "（",
+      canonical_case_number): a range of the case_number index, exact and in display order.
+    * With a rare digit trigram: only the cases holding it, and those the index has not reached
+      yet, are tested; the database starts from that short list.
+    * Otherwise (one or two digits, a common trigram such as the year): the test stays in the main
+      query and the database walks the case_number index in display order, a page fills quickly.
+    """
+    postgres = session.get_bind().dialect.name == "postgresql"
+    number = col(CaseRow.case_number)
+    if case_needle.startswith("（"):
+        return search.starts_with(search.code_point_order(number, postgres=postgres), case_needle)
+    like = number.like(f"%{_escape_like(case_needle)}%", escape="\\")
     grams = search.needle_grams(case_needle)
     if not grams:
         return like
@@ -220,14 +230,12 @@ def _case_number_condition(session: Session, case_needle: str) -> ColumnElement[
     if held_by > DENSE_GRAM:
         return like
     case_id = col(CaseRow.id)
-    return and_(
-        like,
-        or_(
-            case_id.in_(select(col(SearchGramRow.case_id)).where(col(SearchGramRow.gram) == gram)),
-            case_id > select(col(SearchStateRow.indexed_through)).scalar_subquery(),
-            case_id.in_(select(col(SearchPendingRow.case_id))),
-        ),
+    candidates: CompoundSelect[Any] = union_all(
+        select(col(SearchGramRow.case_id)).where(col(SearchGramRow.gram) == gram),
+        select(case_id).where(case_id > select(col(SearchStateRow.indexed_through)).scalar_subquery()),
+        select(col(SearchPendingRow.case_id)),
     )
+    return and_(case_id.in_(candidates), like)
 
 
 def _gram_count(session: Session, gram: str) -> int:
@@ -301,10 +309,19 @@ def case_ids(
         return list(session.scalars(query.offset(offset).limit(limit)))
 
 
-def count_cases(database: Database, flt: CaseFilter) -> int:
-    """How many cases match (shown in the status bar)."""
+def count_cases(database: Database, flt: CaseFilter, *, limit: int | None = None) -> int:
+    """How many cases match (shown in the status bar).
+
+    With ``limit``, counting stops there (the result is then ``limit``: "more than"): a filter
+    that matches half of a million cases, such as one digit, is counted in milliseconds instead of
+    a scan of every case.
+    """
     with database.session() as session:
-        query = _filtered(session, select(func.count()).select_from(CaseRow), flt)
+        if limit is None:
+            query = _filtered(session, select(func.count()).select_from(CaseRow), flt)
+        else:
+            matching = _filtered(session, select(col(CaseRow.id)), flt).limit(limit)
+            query = select(func.count()).select_from(matching.subquery())
         return int(session.scalar(query) or 0)
 
 

@@ -3,15 +3,17 @@ database sorting, paging without gaps or repeats, counts, masking, and the detai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 
 from mediator.domain.workflow import STEP_DATE_FIELD, CaseStatus
 from mediator.errors import NotFoundError
 from mediator.services.cases.lists import (
+    MIN_TAIL_DIGITS,
     CaseFilter,
     SortKey,
     case_detail,
@@ -20,6 +22,7 @@ from mediator.services.cases.lists import (
     count_cases,
     filter_choices,
 )
+from mediator.store import search
 from mediator.store.database import Database
 from mediator.store.tables import BatchRow, CaseRow, InvestorRow
 from tests.fixtures.synthetic import insert_synthetic_cases
@@ -183,3 +186,82 @@ def test_case_detail_reads_the_case_and_masks(cases: Database) -> None:
     assert detail.id_number == "320***********123X" and full.id_number == "32010219900307123X"
     assert [c.note for c in detail.contacts] == ["约定面谈"]
     assert [h.action for h in detail.history] == ["transition", "contact"]  # newest first
+
+
+# --- the search index (store/search.py) finds exactly what a scan of every case finds ---------
+
+_NEEDLES = (
+    "张", "王", "伟", "张伟", "欧阳", "阳䶮", "买买提", "古丽·买", "不存在的人",
+    "3", "31", "310", "3100", "100", "5678", "12345678", "123X", "123x", "1234", "（2025）苏01民初3100号",
+    "(2025)苏01", "（2024", "苏01", "民初31", "3100号", "2024", "02", "号",
+)  # fmt: skip
+
+
+def _scan(db: Database, needle: str) -> set[int]:
+    """What the filter must find, by the rules written out in Python over every case."""
+    text = " ".join(needle.replace("(", "（").replace(")", "）").split())
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                CaseRow.id, CaseRow.case_number, InvestorRow.name, InvestorRow.id_number, InvestorRow.phone
+            ).join(InvestorRow, InvestorRow.id == CaseRow.investor_id)
+        ).all()
+    found = set()
+    tail = text.upper() if re.fullmatch(r"[0-9]+[Xx]?", text) and len(text) >= MIN_TAIL_DIGITS else None
+    is_name = not re.search(r"[0-9（）]", text)
+    for case_id, number, name, id_number, phone in rows:
+        if (
+            text in number
+            or (is_name and text in name)
+            or (tail and (id_number.endswith(tail) or (tail.isdigit() and (phone or "").endswith(tail))))
+        ):
+            found.add(case_id)
+    return found
+
+
+def _check_every_needle(db: Database) -> None:
+    for needle in _NEEDLES:
+        expected = _scan(db, needle)
+        flt = CaseFilter(text=needle)
+        assert set(all_ids(db, flt)) == expected, needle
+        assert count_cases(db, flt) == len(expected), needle
+        assert count_cases(db, flt, limit=5) == min(5, len(expected)), needle
+
+
+def test_search_index_finds_what_a_scan_finds(cases: Database) -> None:
+    _check_every_needle(cases)  # the fixture's cases came after the index: scanned
+    with cases.engine.begin() as connection:
+        assert search.catch_up(connection) == 451
+        assert search.lag(connection)[1] == 0
+    _check_every_needle(cases)  # now through the index
+
+
+def test_search_index_after_insert_edit_and_delete(cases: Database) -> None:
+    with cases.transaction() as session:
+        # Added after the index was brought up to date: found by scanning what it lacks.
+        insert_synthetic_cases(session, 120, batch_size=60, seed=4)
+        first, second, third = session.scalars(select(CaseRow).order_by(CaseRow.id).limit(3)).all()
+        session.execute(update(InvestorRow).where(InvestorRow.id == second.investor_id).values(name="张伟明"))
+        session.execute(
+            update(InvestorRow).where(InvestorRow.id == third.investor_id).values(phone="13800005678")
+        )
+        # Renumbered: its new digits are not in the index until the next catch-up.
+        session.execute(
+            update(CaseRow).where(CaseRow.id == third.id).values(case_number="（2025）苏01民初12345678号")
+        )
+        session.execute(delete(CaseRow).where(CaseRow.id == first.id))
+    with cases.engine.connect() as connection:
+        assert search.lag(connection)[1] > 0
+    _check_every_needle(cases)
+    with cases.engine.begin() as connection:
+        assert search.catch_up(connection) > 0
+        assert search.lag(connection)[1] == 0
+    _check_every_needle(cases)
+    # The last case deleted and its id given again (SQLite reuses the largest rowid).
+    with cases.transaction() as session:
+        last = session.scalars(select(CaseRow).order_by(CaseRow.id.desc()).limit(1)).one()
+        values = {c.name: getattr(last, c.name) for c in CaseRow.__table__.columns}  # type: ignore[attr-defined]
+        session.execute(delete(CaseRow).where(CaseRow.id == last.id))
+        session.execute(insert(CaseRow).values({**values, "case_number": "（2025）苏01民初987654号"}))
+    _check_every_needle(cases)
+    assert all_ids(cases, CaseFilter(text="987654")) == [last.id]
