@@ -44,7 +44,13 @@ _DECORATED_AMOUNT = re.compile(
 _HALF_WIDTH_CASE_NUMBER = re.compile(
     r"\((?:19|20)[0-9]{2}\)[\u4e00-\u9fff](?:[0-9]{2}|[0-9]{4})?[\u4e00-\u9fff]{1,5}[1-9][0-9]{0,5}号"
 )
+_BRACKETED_CASE_NUMBER = re.compile(
+    r"\s*[（(]((?:19|20)[0-9]{2})[）)]([\u4e00-\u9fff](?:[0-9]{2}|[0-9]{4})?[\u4e00-\u9fff]{1,5})\s*"
+    r"([1-9][0-9]{0,5}号)\s*"
+)
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
+# 138 1234 5678, 138-1234-5678, +86 13812345678: what ``mobile`` reads after dropping spaces and dashes.
+_SPACED_MOBILE = re.compile(r"\s*(?:\+86)?[ -]*(1[3-9][0-9])[ -]*([0-9]{4})[ -]*([0-9]{4})\s*")
 # Characters that to_half_width changes: translating a string with none of them is wasted work.
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _INSTITUTION = re.compile(r"(公司|企业|合伙\)|合伙）|基金|银行|事务所|中心|研究院|协会|学校|医院|集团)$")
@@ -85,8 +91,12 @@ def half_width(text: str) -> str:
 
 
 def case_number(value: object) -> str:
-    if value.__class__ is str and CANONICAL_CASE_NUMBER.fullmatch(value):
-        return value
+    if value.__class__ is str:
+        # Either kind of bracket, spaces around the cell or before the serial number: canonical
+        # in one step (what the compact form below would give).
+        match = _BRACKETED_CASE_NUMBER.fullmatch(value)
+        if match is not None:
+            return f"（{match[1]}）{match[2]}{match[3]}"
     text = cell_text(value, "case_number")
     if CANONICAL_CASE_NUMBER.fullmatch(text):
         return text
@@ -230,8 +240,12 @@ def plaintiff_name(value: object, id_type: str) -> str:
 
 def phone(value: object) -> str | None:
     """A mobile (spaces, dashes and +86 dropped) or a landline; None for an empty cell."""
-    if value.__class__ is str and MOBILE.fullmatch(value):
-        return value
+    if value.__class__ is str:
+        if MOBILE.fullmatch(value):
+            return value
+        match = _SPACED_MOBILE.fullmatch(value)
+        if match is not None:
+            return match[1] + match[2] + match[3]
     # An 11-digit mobile survives a float exactly; cell_text writes it back without ".0".
     text = cell_text(value, rh.PHONE)
     if not text:

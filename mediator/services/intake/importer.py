@@ -24,13 +24,13 @@ from mediator.domain.batch_numbers import parse_batch_number
 from mediator.domain.validators import to_half_width
 from mediator.errors import UserError
 from mediator.i18n import _
+from mediator.services.intake import writer as writing
 from mediator.services.intake.duplicates import RunDuplicates
 from mediator.services.intake.layout import open_file
 from mediator.services.intake.reader import Prefetch
 from mediator.services.intake.report import FileReport, ImportResult
 from mediator.services.intake.row_checks import check_rows
 from mediator.services.intake.writer import (
-    PROCESS_THRESHOLD_BYTES,
     FileInfo,
     FileOutcome,
     Options,
@@ -130,7 +130,12 @@ def _gc_paused() -> Iterator[None]:
 
 def _writer_in_process(database: Database, files: Sequence[Path]) -> bool:
     size = sum(path.stat().st_size for path in files)
-    return size >= PROCESS_THRESHOLD_BYTES and database.engine.url.database not in (None, "", ":memory:")
+    # Read at call time: tests lower the threshold on the writer module.
+    return size >= writing.PROCESS_THRESHOLD_BYTES and database.engine.url.database not in (
+        None,
+        "",
+        ":memory:",
+    )
 
 
 class _Run:

@@ -69,6 +69,11 @@ def test_resident_id_fast_path_agrees_with_the_validator() -> None:
         "(２０２５) 苏01 民初0031号",
         "（２０２５）苏01民初３１００号之一",
         "（2025）苏01民初3100",
+        " (2025)苏01民初100004号\t",
+        "(2025）苏01民初 \u3000100005号 ",
+        "（2025)苏0102民诉前调  12号",
+        "（2025）苏01民初 0号",
+        "（2025） 苏01民初5号",
     ],
 )
 def test_case_number_fast_path_agrees_with_the_validator(value: str) -> None:
@@ -181,6 +186,9 @@ def test_an_institution_gets_its_credit_code_and_a_person_the_resident_id_proble
         ("13812345678", "13812345678"),
         ("138 1234 5678", "13812345678"),
         ("+86 13812345678", "13812345678"),
+        (" +86-138-1234-5678\u3000", "13812345678"),
+        ("138 12345678", "13812345678"),
+        ("1381 234 5678", "13812345678"),
         (13812345678.0, "13812345678"),
         ("025-84567890", "025-84567890"),
         ("０２５－８４５６７８９０", "025-84567890"),
@@ -189,6 +197,21 @@ def test_an_institution_gets_its_credit_code_and_a_person_the_resident_id_proble
 )
 def test_phone_cells(value: object, stored: str | None) -> None:
     assert checks.phone(value) == stored
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "138 1234 5678",
+        " +86-138-1234-5678 ",
+        "+86\u300013812345678",
+        "+8613812345678",
+        "1-38 1234 5678",
+        "+86 1281234567",
+    ],
+)
+def test_phone_fast_path_agrees_with_the_mobile_check(value: str) -> None:
+    assert outcome(checks.phone, value) == outcome(checks.mobile, value.strip())
 
 
 def test_account_and_free_text_cells() -> None:
