@@ -19,7 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, false, func, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, false, func, or_, select, union_all
 from sqlmodel import Session, col
 
 from mediator.domain.deadlines import Deadline, agreement_effective_on, confirmation_window_of
@@ -130,13 +130,24 @@ _NOT_A_NAME = re.compile(r"[0-9（）]")
 # A digit trigram held by more cases than this is no help: the database walks the case_number
 # index in display order instead (a dense match fills a page after a few hundred rows).
 DENSE_GRAM = 20_000
+# Investors matching a name above this many: the page walks the display order (see _text_condition).
+DENSE_INVESTORS = 2_000
 
 
-def _text_condition(session: Session, text: str) -> ColumnElement[bool] | None:
+@dataclass(frozen=True)
+class _TextCondition:
+    condition: ColumnElement[bool]
+    # True when the database tests it row by row in display order (a match dense enough that a
+    # page fills quickly); False when an index yields the matching cases (counting them is cheap).
+    walks: bool
+
+
+def _text_condition(session: Session, text: str, *, page: bool) -> _TextCondition | None:
     """The text filter as index-backed conditions (store/search.py), exact as a plain scan.
 
     Names match by substring, ID and phone numbers by their end (from ``MIN_TAIL_DIGITS``
-    digits), 案号 by substring with either kind of bracket.
+    digits), 案号 by substring with either kind of bracket. ``page``: the condition serves a page
+    of ids in display order (rather than a count).
     """
     needle = " ".join(to_half_width(text).split())
     if not needle:
@@ -152,21 +163,36 @@ def _text_condition(session: Session, text: str) -> ColumnElement[bool] | None:
             investors.extend(_tail_matches(needle.upper(), postgres))
     elif not _NOT_A_NAME.search(case_needle):
         investors.extend(_name_matches(needle, postgres))
-    by_investor = col(CaseRow.investor_id).in_(union_all(*investors)) if investors else None
-    by_number = (
-        _case_number_condition(session, case_needle) if _CASE_NUMBER_CHARS.search(case_needle) else None
-    )
-    if by_number is not None and by_investor is not None:
-        # Two index-backed sets united, rather than one OR that would make the database fetch
-        # every case row to test both sides.
-        return col(CaseRow.id).in_(
-            union_all(select(col(CaseRow.id)).where(by_number), select(col(CaseRow.id)).where(by_investor))
+    by_number = None
+    if _CASE_NUMBER_CHARS.search(case_needle):
+        by_number = _case_number_condition(session, case_needle)
+    if not investors:
+        return (
+            _TextCondition(by_number.condition, by_number.walks)
+            if by_number
+            else _TextCondition(false(), False)
         )
-    if by_number is not None:
-        return by_number
-    if by_investor is not None:
-        return by_investor
-    return false()
+    matching_investors = union_all(*investors)
+    by_investor = col(CaseRow.investor_id).in_(matching_investors)
+    if by_number is None:
+        if page and _more_than(session, matching_investors, DENSE_INVESTORS):
+            # Many cases (a common surname): walk the display order and test each case against
+            # the investors found once; "+ 0" keeps the database from starting at investor_id.
+            return _TextCondition((col(CaseRow.investor_id) + 0).in_(matching_investors), True)
+        return _TextCondition(by_investor, False)
+    if by_number.walks:
+        return _TextCondition(or_(by_number.condition, by_investor), True)
+    # Two index-backed sets united, rather than one OR that would make the database fetch every
+    # case row to test both sides.
+    case_id = col(CaseRow.id)
+    both = union_all(select(case_id).where(by_number.condition), select(case_id).where(by_investor))
+    return _TextCondition(case_id.in_(both), False)
+
+
+def _more_than(session: Session, query: CompoundSelect[Any], many: int) -> bool:
+    """Whether ``query`` yields more than ``many`` rows (counted up to just past it)."""
+    counted = select(func.count()).select_from(query.limit(many + 1).subquery())
+    return int(session.scalar(counted) or 0) > many
 
 
 def _name_matches(needle: str, postgres: bool) -> list[Select[Any]]:
@@ -208,7 +234,7 @@ def _tail_matches(tail: str, postgres: bool) -> list[Select[Any]]:
     return selects
 
 
-def _case_number_condition(session: Session, case_needle: str) -> ColumnElement[bool]:
+def _case_number_condition(session: Session, case_needle: str) -> _TextCondition:
     """案号 holding ``case_needle``.
 
     * Typed from its start (the stored form always begins with its only "（",
@@ -221,21 +247,22 @@ def _case_number_condition(session: Session, case_needle: str) -> ColumnElement[
     postgres = session.get_bind().dialect.name == "postgresql"
     number = col(CaseRow.case_number)
     if case_needle.startswith("（"):
-        return search.starts_with(search.code_point_order(number, postgres=postgres), case_needle)
+        prefix = search.starts_with(search.code_point_order(number, postgres=postgres), case_needle)
+        return _TextCondition(prefix, False)
     like = number.like(f"%{_escape_like(case_needle)}%", escape="\\")
     grams = search.needle_grams(case_needle)
     if not grams:
-        return like
+        return _TextCondition(like, True)
     gram, held_by = min(((g, _gram_count(session, g)) for g in grams), key=lambda pair: pair[1])
     if held_by > DENSE_GRAM:
-        return like
+        return _TextCondition(like, True)
     case_id = col(CaseRow.id)
     candidates: CompoundSelect[Any] = union_all(
         select(col(SearchGramRow.case_id)).where(col(SearchGramRow.gram) == gram),
         select(case_id).where(case_id > select(col(SearchStateRow.indexed_through)).scalar_subquery()),
         select(col(SearchPendingRow.case_id)),
     )
-    return and_(case_id.in_(candidates), like)
+    return _TextCondition(and_(case_id.in_(candidates), like), False)
 
 
 def _gram_count(session: Session, gram: str) -> int:
@@ -244,7 +271,10 @@ def _gram_count(session: Session, gram: str) -> int:
     return int(session.scalar(select(func.count()).select_from(held.subquery())) or 0)
 
 
-def _filtered(session: Session, query: Select[Any], flt: CaseFilter) -> Select[Any]:
+def _filtered(
+    session: Session, query: Select[Any], flt: CaseFilter, *, page: bool
+) -> tuple[Select[Any], bool]:
+    """``query`` narrowed to ``flt``, and whether the database walks the rows to test the text."""
     conditions: list[ColumnElement[bool]] = []
     if flt.status is not None:
         conditions.append(CaseRow.status == CaseStatus(flt.status).value)  # type: ignore[arg-type]
@@ -254,10 +284,11 @@ def _filtered(session: Session, query: Select[Any], flt: CaseFilter) -> Select[A
         conditions.append(CaseRow.mediator_id == flt.mediator_id)  # type: ignore[arg-type]
     if flt.batch_id is not None:
         conditions.append(CaseRow.batch_id == flt.batch_id)  # type: ignore[arg-type]
-    text = _text_condition(session, flt.text)
+    text = _text_condition(session, flt.text, page=page)
     if text is not None:
-        conditions.append(text)
-    return query.where(and_(*conditions)) if conditions else query
+        conditions.append(text.condition)
+    walks = text is not None and text.walks
+    return (query.where(and_(*conditions)) if conditions else query), walks
 
 
 def _status_rank() -> ColumnElement[int]:
@@ -305,7 +336,8 @@ def case_ids(
 ) -> list[int]:
     """One page of matching case ids in display order."""
     with database.session() as session:
-        query = _sorted(_filtered(session, select(col(CaseRow.id)), flt), SortKey(sort), descending)
+        matching, _walks = _filtered(session, select(col(CaseRow.id)), flt, page=True)
+        query = _sorted(matching, SortKey(sort), descending)
         return list(session.scalars(query.offset(offset).limit(limit)))
 
 
@@ -317,12 +349,13 @@ def count_cases(database: Database, flt: CaseFilter, *, limit: int | None = None
     a scan of every case.
     """
     with database.session() as session:
-        if limit is None:
-            query = _filtered(session, select(func.count()).select_from(CaseRow), flt)
-        else:
-            matching = _filtered(session, select(col(CaseRow.id)), flt).limit(limit)
-            query = select(func.count()).select_from(matching.subquery())
-        return int(session.scalar(query) or 0)
+        counted, walks = _filtered(session, select(func.count()).select_from(CaseRow), flt, page=False)
+        if limit is not None and walks:
+            # Dense matches found by testing rows: stop at the limit rather than test every case.
+            matching, _walks = _filtered(session, select(col(CaseRow.id)), flt, page=False)
+            counted = select(func.count()).select_from(matching.limit(limit).subquery())
+        total = int(session.scalar(counted) or 0)
+        return total if limit is None else min(total, limit)
 
 
 def case_rows(
