@@ -406,6 +406,143 @@ def cmd_report(args: argparse.Namespace) -> int:
 # --- parser ---------------------------------------------------------------------------------------
 
 
+# --- the loss calculator (法释〔2022〕2号) -----------------------------------------------------------
+
+
+def _decimal_arg(text: str | None, option: str, *, percent: bool = False) -> Any:
+    """A rate or ratio option as Decimal (0.4, 40%, ０.４), or None; a clear error naming the option."""
+    from decimal import Decimal, InvalidOperation
+
+    from mediator.domain.validators import to_half_width
+
+    if text is None:
+        return None
+    cleaned = "".join(to_half_width(text).split())
+    divisor = Decimal(100) if percent and cleaned.endswith("%") else Decimal(1)
+    try:
+        value = Decimal(cleaned.removesuffix("%")) / divisor
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        message = _("{option} 的数值无法识别：{text}。").format(option=option, text=text)
+        raise UserError(message) from None
+    return value
+
+
+def _losscalc_dates(args: argparse.Namespace) -> tuple[Any, Any]:
+    """实施日 and 揭露日 from the options, or from the company's record with ``--company``."""
+    implemented_on = _date_arg(args.implemented_on, "--implemented-on")
+    disclosed_on = _date_arg(args.disclosed_on, "--disclosed-on")
+    if args.company and (implemented_on is None or disclosed_on is None):
+        from mediator.errors import NotFoundError
+        from mediator.services.parties.companies import list_companies
+
+        with _opened(args) as db:
+            companies = {company.name: company for company in list_companies(db)}
+        company = companies.get(args.company.strip())
+        if company is None:
+            raise NotFoundError(_("没有登记上市公司“{name}”。").format(name=args.company))
+        implemented_on = implemented_on or company.implemented_on
+        disclosed_on = disclosed_on or company.disclosed_on
+    if implemented_on is None or disclosed_on is None:
+        if args.company:
+            message = _(
+                "上市公司“{name}”尚未登记实施日和揭露日：请用 mediator company set 补录，或给出日期。"
+            )
+            raise UserError(message.format(name=args.company))
+        raise UserError(_("请给出 --implemented-on 和 --disclosed-on，或用 --company 取上市公司登记的日期。"))
+    return implemented_on, disclosed_on
+
+
+def cmd_losscalc(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mediator.domain.losses.averages import Method
+    from mediator.domain.losses.calculation import DEFAULT_COMMISSION_RATE, Kind, LossParameters
+    from mediator.services.losses.batch import run_losses
+    from mediator.services.losses.files import LossInputProblems
+
+    implemented_on, disclosed_on = _losscalc_dates(args)
+    commission = _decimal_arg(args.commission_rate, "--commission-rate", percent=True)
+    parameters = LossParameters(
+        implemented_on,
+        disclosed_on,
+        method=Method(args.method),
+        kind=Kind.SHORT if args.kind in ("short", "诱空") else Kind.LONG,
+        commission_rate=DEFAULT_COMMISSION_RATE if commission is None else commission,
+        interest_rate=_decimal_arg(args.interest, "--interest", percent=True),
+        ratio=_decimal_arg(args.ratio, "--ratio", percent=True),
+        index_name=args.index_name or "",
+    )
+    try:
+        run = run_losses(Path(args.market), Path(args.trades), parameters)
+    except LossInputProblems as exc:
+        for problem in exc.problems:
+            print(problem.as_text(), file=sys.stderr)
+        if args.json:
+            print_json({"problems": [problem.as_json() for problem in exc.problems]})
+        print(_("有 {count} 个问题，未计算。").format(count=len(exc.problems)), file=sys.stderr)
+        return EXIT_FILE_ERRORS
+    if args.out:
+        from mediator.services.losses.breakdown import write_breakdowns
+
+        written = write_breakdowns(run.results, Path(args.out), company=args.company)
+        print(
+            _("计算明细 {count} 份已保存在 {folder}。").format(count=len(written), folder=args.out),
+            file=sys.stderr,
+        )
+    if args.json:
+        print_json(run.as_json())
+    else:
+        print(run.as_text())
+    return EXIT_OK
+
+
+def _add_losscalc_command(commands: Any) -> None:
+    losscalc = commands.add_parser(
+        "losscalc", help=_("按法释〔2022〕2号测算投资者损失（基准日、基准价、市场风险扣除）")
+    )
+    losscalc.add_argument("--implemented-on", metavar="DATE", help=_("虚假陈述实施日，如 2021-04-28"))
+    losscalc.add_argument("--disclosed-on", metavar="DATE", help=_("揭露日或更正日"))
+    losscalc.add_argument("--company", metavar="NAME", help=_("上市公司：日期取自其登记资料（须已登记）"))
+    losscalc.add_argument(
+        "--market",
+        metavar="FILE.csv",
+        required=True,
+        help=_("行情文件（交易日期、收盘价、成交量、流通股本、指数收盘）"),
+    )
+    losscalc.add_argument(
+        "--trades",
+        metavar="FILE.xlsx",
+        required=True,
+        help=_("交易记录（投资者、证件号码、成交日期、买卖、成交数量、成交价格）"),
+    )
+    losscalc.add_argument(
+        "--method",
+        choices=["mwa", "fifo", "actual", "wavg", "arith"],
+        default="mwa",
+        help=_(
+            "买入均价计算方法：mwa 移动加权平均（默认）、fifo 先进先出、actual 实际成本、"
+            "wavg 综合加权平均、arith 算术平均"
+        ),
+    )
+    losscalc.add_argument(
+        "--kind",
+        choices=["long", "short", "诱多", "诱空"],
+        default="long",
+        help=_("虚假陈述类型：long 诱多（默认）、short 诱空"),
+    )
+    losscalc.add_argument("--commission-rate", metavar="RATE", help=_("佣金费率（默认 0.0003，即万分之三）"))
+    losscalc.add_argument(
+        "--interest", metavar="RATE", help=_("计算利息：活期存款年利率，如 0.0035（默认不计）")
+    )
+    losscalc.add_argument("--ratio", metavar="RATIO", help=_("调解比例，如 0.4：另给出建议调解金额"))
+    losscalc.add_argument("--index-name", metavar="NAME", help=_("对比指数的名称（默认取自行情文件的列名）"))
+    losscalc.add_argument("--out", metavar="DIR", help=_("为每位投资者生成计算明细 PDF，保存在此文件夹"))
+    losscalc.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    losscalc.set_defaults(handler=cmd_losscalc)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mediator", description=_("证券纠纷委派调解案件管理"))
     parser.add_argument("--version", action="version", version=f"mediator {__version__}")
@@ -512,6 +649,8 @@ def build_parser() -> argparse.ArgumentParser:
     extend.add_argument("--days", required=True, type=int, help=_("延长的天数"))
     extend.add_argument("--reason", required=True, help=_("延长理由，如“双方同意延长”"))
     extend.set_defaults(handler=cmd_extend_term)
+
+    _add_losscalc_command(commands)
 
     # Further commands (import, agreements, sign-package, signed-import, report...) go above.
     return parser
