@@ -241,169 +241,155 @@ def _date_arg(text: str | None, option: str) -> Any:
         raise UserError(message.format(option=option, text=text)) from None
 
 
-def cmd_agreements(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def cmd_document(args: argparse.Namespace) -> int:
+    """Every registered document kind's command (``services.documents.kinds.KINDS``)."""
+    from mediator.services.documents.kinds import kind, request_from_options
 
-    from mediator.services.documents.agreement import generate_agreements
-
+    document_kind = kind(args.document_kind)
+    request = request_from_options(vars(args), actor=_actor())
     with _opened(args) as db:
-        run = generate_agreements(db, batch=args.batch, out_dir=Path(args.out), jobs=args.jobs)
-    print(
-        _("已生成调解协议书 {count} 份，保存在 {folder}（用时 {seconds:.1f} 秒）。").format(
-            count=run.count, folder=args.out, seconds=run.seconds
-        )
-    )
-    return EXIT_OK
-
-
-def cmd_sign_package(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from mediator.services.documents.signing import MANIFEST_JSON, MANIFEST_XLSX, write_sign_package
-
-    with _opened(args) as db:
-        package = write_sign_package(db, args.batch, Path(args.out), actor=_actor(), jobs=args.jobs)
-    print(
-        _("签署包已写入 {folder}：协议书 {count} 份，清单 {xlsx}、{json}。").format(
-            folder=args.out, count=package.count, xlsx=MANIFEST_XLSX, json=MANIFEST_JSON
-        )
-    )
-    return EXIT_OK
-
-
-def cmd_signed_import(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from mediator.services.documents.signing import import_signed
-
-    with _opened(args) as db:
-        report = import_signed(
-            db,
-            Path(args.folder),
-            trust_roots=Path(args.trust_roots) if args.trust_roots else None,
-            strict=args.strict,
-            actor=_actor(),
-        )
-    if args.json:
-        print_json(report.as_json())
+        result = document_kind.run(db, request)
+    data = result.as_json() if getattr(args, "json", False) else None
+    if data is not None:
+        print_json(data)
     else:
-        print(report.as_text())
-    # Rejected files are reported, not an error of the command: the others were registered.
-    return EXIT_OK if report.count("rejected") == 0 else EXIT_FILE_ERRORS
+        print(result.details())
+    # Refused files (signed-import) are reported, not an error of the command: the others went in.
+    return EXIT_OK if result.complete else EXIT_FILE_ERRORS
 
 
 def cmd_signing_status(args: argparse.Namespace) -> int:
-    from mediator.services.documents.signing import format_span, signing_status
-
-    with _opened(args) as db, db.session() as session:
-        status = signing_status(session, args.batch)
-    if args.json:
-        print_json(status.as_json())
-        return EXIT_OK
-    print(
-        _("第{n}批：已签署 {signed} 件，待签署 {agreed} 件。").format(
-            n=status.batch_number, signed=status.signed, agreed=status.agreed
-        )
-    )
-    if status.package_at is None:
-        print(_("尚未生成签署包。"))
-    else:
-        print(_("签署包生成于 {at}。").format(at=status.package_at.astimezone().strftime("%Y-%m-%d %H:%M")))
-    if status.turnaround is not None:
-        median, longest = status.turnaround
-        print(
-            _("签署用时：中位数 {median}，最长 {longest}。").format(
-                median=format_span(median), longest=format_span(longest)
-            )
-        )
-    return EXIT_OK
-
-
-def cmd_confirmation(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from mediator.services.documents.confirmation import write_confirmation_applications
+    from mediator.services.documents.signing import signing_status
 
     with _opened(args) as db:
-        run = write_confirmation_applications(
-            db, args.batch, Path(args.out), per_batch=True if args.per_batch else None
-        )
-    kind = _("每批一份（附案件清单）") if run.per_batch else _("每案一份")
-    print(
-        _("已生成司法确认申请书 {files} 份（{kind}，涉及 {cases} 件案件），保存在 {folder}。").format(
-            files=len(run.files), kind=kind, cases=run.cases, folder=args.out
-        )
-    )
-    earliest = run.earliest_window()
-    if earliest is not None:
-        from datetime import datetime
-
-        today = datetime.now().astimezone().date()
-        overdue = sum(1 for _case, window in run.windows if window.days_left(today) < 0)
-        print(
-            _("最早的申请期限：{end}（{case}）；已过期 {overdue} 件。").format(
-                end=earliest[1].end.isoformat(), case=earliest[0], overdue=overdue
-            )
-        )
+        status = signing_status(db, args.batch)
+    if args.json:
+        print_json(status.as_json())
+    else:
+        print(status.summary())
     return EXIT_OK
 
 
 def cmd_confirmation_record(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     from mediator.services.documents.confirmation import record_confirmation
 
     applied = _date_arg(args.applied, "--applied")
     ruling_date = _date_arg(args.ruling_date, "--ruling-date")
-    with _opened(args) as db, db.transaction() as session:
-        record = record_confirmation(
-            session,
-            args.case,
-            applied=applied,
-            ruling=args.ruling,
-            ruling_date=ruling_date,
-            actor=_actor(),
-        )
-    from mediator.domain.workflow import CaseStatus
-
-    print(_("{case}：{status}").format(case=record.case_number, status=CaseStatus(record.status).label))
-    if record.application_date:
-        print(_("申请日期：{day}").format(day=record.application_date.isoformat()))
-    if record.ruling_number:
-        print(_("裁定：{number}（{day}）").format(number=record.ruling_number, day=record.ruling_date))
-    if record.window is not None:
-        today = datetime.now().astimezone().date()
-        print(
-            _("申请司法确认的期限：{end}（{left}）").format(
-                end=record.window.end.isoformat(),
-                left=_("还剩 {n} 天").format(n=record.window.days_left(today))
-                if record.window.days_left(today) >= 0
-                else _("已过期"),
-            )
-        )
-    return EXIT_OK
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from mediator.services.documents.court_report import write_court_report
-
     with _opened(args) as db:
-        files = write_court_report(
-            db,
-            args.batch,
-            Path(args.out),
-            pdf=Path(args.pdf) if args.pdf else None,
-            show_personal_data=args.show_personal_data,
-            actor=_actor(),
+        record = record_confirmation(
+            db, args.case, applied=applied, ruling=args.ruling, ruling_date=ruling_date, actor=_actor()
         )
-    written = [str(p) for p in (files.xlsx, files.pdf) if p is not None]
-    print(_("反馈表已写入 {files}（{cases} 件案件）。").format(files="、".join(written), cases=files.cases))
+    print(record.summary())
     return EXIT_OK
 
 
 # --- parser ---------------------------------------------------------------------------------------
+
+
+# --- the parties' registries: listed companies and mediators ------------------------------------
+
+_COMPANY_OPTIONS = (
+    # (option, field, help)
+    ("--uscc", "uscc", "统一社会信用代码（18位，校验位按 GB 32100 检查）"),
+    ("--legal-rep", "legal_representative", "法定代表人"),
+    ("--address", "address", "住所"),
+    ("--stock-code", "stock_code", "股票代码，如 600000 或 600000.SH"),
+    ("--stock-name", "stock_name", "股票简称"),
+    ("--phone", "phone", "联系电话"),
+    ("--counsel", "counsel", "委托代理人"),
+    ("--decision", "decision", "行政处罚决定等，如“中国证监会江苏监管局〔2024〕5号行政处罚决定书”"),
+)
+
+
+def cmd_company_set(args: argparse.Namespace) -> int:
+    from mediator.services.parties.companies import set_company
+
+    fields = {field: getattr(args, field) for _option, field, _help in _COMPANY_OPTIONS}
+    with _opened(args) as db:
+        saved = set_company(
+            db,
+            args.name,
+            actor=_actor(),
+            implemented_on=_date_arg(args.implemented_on, "--implemented-on"),
+            disclosed_on=_date_arg(args.disclosed_on, "--disclosed-on"),
+            **fields,
+        )
+    print(saved.summary())
+    return EXIT_OK
+
+
+def cmd_company_list(args: argparse.Namespace) -> int:
+    from mediator.services.parties.companies import list_companies
+
+    with _opened(args) as db:
+        companies = list_companies(db)
+    if args.json:
+        print_json([company.as_json() for company in companies])
+        return EXIT_OK
+    if not companies:
+        print(_("还没有登记任何上市公司。"))
+    for company in companies:
+        state = _("资料齐全") if not company.missing else _("缺少：") + "、".join(company.missing)
+        stock = f"{company.stock_code} {company.stock_name or ''}".strip() if company.stock_code else "—"
+        line = _("{name}（{stock}）案件{cases}件，{state}")
+        print(line.format(name=company.name, stock=stock, cases=company.cases, state=state))
+    return EXIT_OK
+
+
+def cmd_mediator_add(args: argparse.Namespace) -> int:
+    from mediator.services.parties.mediators import add_mediator
+
+    with _opened(args) as db:
+        saved = add_mediator(db, args.name, phone=args.phone, actor=_actor(), active=not args.inactive)
+    print(saved.summary())
+    return EXIT_OK
+
+
+def cmd_mediator_list(args: argparse.Namespace) -> int:
+    from mediator.services.parties.mediators import list_mediators
+
+    with _opened(args) as db:
+        mediators = list_mediators(db)
+    if args.json:
+        print_json([mediator.as_json() for mediator in mediators])
+        return EXIT_OK
+    if not mediators:
+        print(_("还没有登记任何调解员。"))
+    for mediator in mediators:
+        state = _("在岗") if mediator.active else _("停用")
+        cases = _("案件{count}件").format(count=mediator.cases)
+        print(f"{mediator.name}\t{mediator.phone or '—'}\t{state}\t{cases}")
+    return EXIT_OK
+
+
+def _add_party_commands(commands: Any) -> None:
+    company = commands.add_parser("company", help=_("上市公司登记：补全协议书所需的代码、住所、法定代表人"))
+    company_actions = company.add_subparsers(
+        title=_("操作"), metavar="ACTION", parser_class=_Parser, required=True
+    )
+    company_set = company_actions.add_parser("set", help=_("新建或修改上市公司资料（只改给出的项）"))
+    company_set.add_argument("name", metavar="NAME", help=_("上市公司名称（与委派清单中的被告一致）"))
+    for option, field, text in _COMPANY_OPTIONS:
+        company_set.add_argument(option, dest=field, metavar="TEXT", help=_(text))
+    company_set.add_argument("--implemented-on", metavar="DATE", help=_("虚假陈述实施日，如 2021-04-28"))
+    company_set.add_argument("--disclosed-on", metavar="DATE", help=_("虚假陈述揭露日"))
+    company_set.set_defaults(handler=cmd_company_set)
+    company_list = company_actions.add_parser("list", help=_("列出上市公司及其尚缺的资料"))
+    company_list.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    company_list.set_defaults(handler=cmd_company_list)
+
+    mediator = commands.add_parser("mediator", help=_("调解员登记"))
+    mediator_actions = mediator.add_subparsers(
+        title=_("操作"), metavar="ACTION", parser_class=_Parser, required=True
+    )
+    mediator_add = mediator_actions.add_parser("add", help=_("登记调解员，或更新其电话"))
+    mediator_add.add_argument("name", metavar="NAME", help=_("姓名"))
+    mediator_add.add_argument("--phone", metavar="TEL", help=_("联系电话（写入协议书与签署清单）"))
+    mediator_add.add_argument("--inactive", action="store_true", help=_("登记为停用（不再分配案件）"))
+    mediator_add.set_defaults(handler=cmd_mediator_add)
+    mediator_list = mediator_actions.add_parser("list", help=_("列出调解员"))
+    mediator_list.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    mediator_list.set_defaults(handler=cmd_mediator_list)
 
 
 # --- the loss calculator (法释〔2022〕2号) -----------------------------------------------------------
@@ -543,6 +529,20 @@ def _add_losscalc_command(commands: Any) -> None:
     losscalc.set_defaults(handler=cmd_losscalc)
 
 
+def _add_document_commands(commands: Any) -> None:
+    """One command per registered document kind, with the arguments its registry entry lists."""
+    from mediator.services.documents.kinds import KINDS
+
+    for document_kind in KINDS:
+        command = commands.add_parser(document_kind.command, help=_(document_kind.cli_help))
+        for argument in document_kind.cli_arguments:
+            options = dict(argument.options)
+            if "help" in options:
+                options["help"] = _(options["help"])
+            command.add_argument(*argument.flags, **options)
+        command.set_defaults(handler=cmd_document, document_kind=document_kind.key)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mediator", description=_("证券纠纷委派调解案件管理"))
     parser.add_argument("--version", action="version", version=f"mediator {__version__}")
@@ -592,41 +592,12 @@ def build_parser() -> argparse.ArgumentParser:
     imports.set_defaults(handler=cmd_import)
 
     batch_help = _("批次，如“第15批”或 15")
-    agreements = commands.add_parser("agreements", help=_("生成调解协议书（每案一份 PDF）"))
-    agreements.add_argument("--batch", metavar="NO", required=True, help=batch_help)
-    agreements.add_argument("--out", metavar="DIR", required=True, help=_("保存 PDF 的文件夹"))
-    agreements.add_argument("--jobs", metavar="N", type=int, default=2, help=_("并行进程数（默认 2）"))
-    agreements.set_defaults(handler=cmd_agreements)
-
-    sign_package = commands.add_parser("sign-package", help=_("生成供法院云签署的签署包（协议书与清单）"))
-    sign_package.add_argument("--batch", metavar="NO", required=True, help=batch_help)
-    sign_package.add_argument("--out", metavar="DIR", required=True, help=_("保存签署包的文件夹"))
-    sign_package.add_argument("--jobs", metavar="N", type=int, default=2, help=_("并行进程数（默认 2）"))
-    sign_package.set_defaults(handler=cmd_sign_package)
-
-    signed_import = commands.add_parser("signed-import", help=_("导入已签署的协议书并验证电子签名"))
-    signed_import.add_argument("folder", metavar="DIR", help=_("存放已签署 PDF 的文件夹"))
-    signed_import.add_argument("--trust-roots", metavar="FILE.pem", help=_("受信任的根证书（PEM）"))
-    signed_import.add_argument(
-        "--strict", action="store_true", help=_("严格模式：证书不在受信任根证书之下的签名一律拒收")
-    )
-    signed_import.add_argument("--json", action="store_true", help=_("以 JSON 输出结果"))
-    signed_import.set_defaults(handler=cmd_signed_import)
+    _add_document_commands(commands)
 
     signing_status = commands.add_parser("signing-status", help=_("某批次的签署进度与签署用时"))
     signing_status.add_argument("--batch", metavar="NO", required=True, help=batch_help)
     signing_status.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
     signing_status.set_defaults(handler=cmd_signing_status)
-
-    confirmation = commands.add_parser("confirmation", help=_("生成司法确认申请书"))
-    confirmation.add_argument("--batch", metavar="NO", required=True, help=batch_help)
-    confirmation.add_argument("--out", metavar="DIR", required=True, help=_("保存 PDF 的文件夹"))
-    confirmation.add_argument(
-        "--per-batch",
-        action="store_true",
-        help=_("每批一份申请书并附案件清单（默认每案一份，或按设置 confirmation_per_batch）"),
-    )
-    confirmation.set_defaults(handler=cmd_confirmation)
 
     confirmation_record = commands.add_parser("confirmation-record", help=_("登记司法确认的申请日期与裁定"))
     confirmation_record.add_argument("--case", metavar="案号", required=True, help=_("案号"))
@@ -635,21 +606,13 @@ def build_parser() -> argparse.ArgumentParser:
     confirmation_record.add_argument("--ruling-date", metavar="DATE", help=_("裁定日期"))
     confirmation_record.set_defaults(handler=cmd_confirmation_record)
 
-    report = commands.add_parser("report", help=_("生成向法院反馈的调解情况表（xlsx 或 PDF）"))
-    report.add_argument("--batch", metavar="NO", required=True, help=batch_help)
-    report.add_argument("--out", metavar="FILE", required=True, help=_("输出文件（.xlsx 或 .pdf）"))
-    report.add_argument("--pdf", metavar="FILE.pdf", help=_("另存一份 PDF"))
-    report.add_argument(
-        "--show-personal-data", action="store_true", help=_("显示完整身份证件号码（会记入操作日志）")
-    )
-    report.set_defaults(handler=cmd_report)
-
     extend = commands.add_parser("extend-term", help=_("延长批次的委派调解期限（须记录理由）"))
     extend.add_argument("--batch", required=True, metavar="NO", help=_("批次，如“第15批”或“15”"))
     extend.add_argument("--days", required=True, type=int, help=_("延长的天数"))
     extend.add_argument("--reason", required=True, help=_("延长理由，如“双方同意延长”"))
     extend.set_defaults(handler=cmd_extend_term)
 
+    _add_party_commands(commands)
     _add_losscalc_command(commands)
 
     # Further commands (import, agreements, sign-package, signed-import, report...) go above.

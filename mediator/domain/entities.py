@@ -44,6 +44,11 @@ class ListedCompany:
     address: str | None = None
     counsel: str | None = None
     payment_method: str | None = None
+    stock_name: str | None = None  # 股票简称
+    phone: str | None = None
+    decision: str | None = None  # the regulator's decision the claims rest on
+    implemented_on: date | None = None  # 实施日 (法释〔2022〕2号 Art. 7)
+    disclosed_on: date | None = None  # 揭露日 (Art. 8)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -44,6 +44,13 @@ class ListedCompanyRow(SQLModel, table=True):
     counsel: str | None = Field(default=None, max_length=100)
     # Where the company pays agreed amounts from / how (shown in the agreement).
     payment_method: str | None = Field(default=None, max_length=200)
+    stock_name: str | None = Field(default=None, max_length=20)  # 股票简称
+    phone: str | None = Field(default=None, max_length=30)
+    # The regulator's decision the claims rest on, and the false statement's dates (法释〔2022〕2号
+    # Art. 7–8): the facts an agreement states and the loss calculator counts from.
+    decision: str | None = Field(default=None, max_length=500)
+    implemented_on: date | None = None
+    disclosed_on: date | None = None
 
 
 class BatchRow(SQLModel, table=True):

@@ -407,7 +407,10 @@ class _Core:
         if wanted not in self._companies:
             self._companies[wanted] = None
             self.files[index].warnings.append(
-                _("上市公司“{name}”尚未登记，将新建，请随后补全其代码、地址等信息。").format(name=wanted)
+                _(
+                    "上市公司“{name}”尚未登记，将新建；生成调解协议书前请在“上市公司”登记中"
+                    "（或用 mediator company set）补全其统一社会信用代码、法定代表人、住所等信息。"
+                ).format(name=wanted)
             )
         return BatchPlan(number, day, wanted, None, None)
 

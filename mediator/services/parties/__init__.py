@@ -1,0 +1,1 @@
+"""The parties' registries: listed companies (the particulars agreements print) and the mediators."""
