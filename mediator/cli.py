@@ -653,6 +653,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("已中断。"), file=sys.stderr)
         return EXIT_CANCELLED
+    except BrokenPipeError:
+        # `mediator stats | head`: the reader has all it wanted. Python's recipe: point stdout at
+        # devnull so the interpreter's final flush does not fail again, and end quietly.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception:
         from mediator.logs import log_file_path
 

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from mediator.errors import EnvironmentProblem, UserError
 from mediator.i18n import _
+from mediator.store.errors import classify_errors
 
 log = logging.getLogger("mediator.store")
 
@@ -86,10 +87,14 @@ def create_db_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
+        if database and parsed.query.get("uri") in ("true", "1") and database.startswith("file:"):
+            # sqlite:///file:path?mode=ro&uri=true: the file's path sits between "file:" and "?".
+            database = database.removeprefix("file:")
         if database and database != ":memory:":
             folder = Path(database).expanduser().resolve().parent
             if not folder.is_dir():
-                raise UserError(_("数据库文件所在的文件夹不存在：{folder}").format(folder=folder))
+                # Not the user's typing but the machine (a drive not mounted, a folder moved): exit 3.
+                raise EnvironmentProblem(_("数据库文件所在的文件夹不存在：{folder}").format(folder=folder))
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
@@ -99,6 +104,7 @@ def create_db_engine(url: str) -> Engine:
         raise UserError(_("不支持的数据库地址：{url}").format(url=url)) from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    classify_errors(engine)
     return engine
 
 
