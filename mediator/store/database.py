@@ -37,8 +37,35 @@ def default_database_url() -> str:
     if env:
         return env
     folder = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     return f"sqlite:///{folder / 'mediator.db'}"
+
+
+# The work database holds ID and phone numbers: readable by its user only (POSIX; on Windows the
+# profile folder's own access list already keeps other users out and these modes are ignored).
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` (and parents) for personal data; a folder we create is the user's only."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, PRIVATE_FOLDER_MODE)
+
+
+def _private_file(path: Path) -> None:
+    """Create a new SQLite file readable by its user only; SQLite gives its -wal and -shm the same."""
+    if path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+    except FileExistsError:  # another process created it a moment ago
+        pass
+    except OSError as exc:
+        raise EnvironmentProblem(
+            _("无法创建数据库文件 {path}：{reason}").format(path=path, reason=exc)
+        ) from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -95,6 +122,8 @@ def create_db_engine(url: str) -> Engine:
             if not folder.is_dir():
                 # Not the user's typing but the machine (a drive not mounted, a folder moved): exit 3.
                 raise EnvironmentProblem(_("数据库文件所在的文件夹不存在：{folder}").format(folder=folder))
+            if parsed.query.get("mode") != "ro":
+                _private_file(Path(database).expanduser())
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
