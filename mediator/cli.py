@@ -543,6 +543,33 @@ def _add_document_commands(commands: Any) -> None:
         command.set_defaults(handler=cmd_document, document_kind=document_kind.key)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from mediator.services.backup.copies import backup_database
+
+    with _opened(args) as db:
+        result = backup_database(db, args.file)
+    print(result.summary())
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from mediator.services.backup.copies import restore_database
+
+    with _opened(args) as db:
+        result = restore_database(db, args.file, actor=_actor())
+    print(result.summary())
+    return EXIT_OK
+
+
+def _add_backup_commands(commands: Any) -> None:
+    backup = commands.add_parser("backup", help=_("备份整个数据库到一个文件（程序运行时也可进行）"))
+    backup.add_argument("file", metavar="FILE", help=_("备份文件"))
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser("restore", help=_("把备份恢复到一个空数据库（用 --db 指定）"))
+    restore.add_argument("file", metavar="FILE", help=_("备份文件"))
+    restore.set_defaults(handler=cmd_restore)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mediator", description=_("证券纠纷委派调解案件管理"))
     parser.add_argument("--version", action="version", version=f"mediator {__version__}")
@@ -613,6 +640,7 @@ def build_parser() -> argparse.ArgumentParser:
     extend.set_defaults(handler=cmd_extend_term)
 
     _add_party_commands(commands)
+    _add_backup_commands(commands)
     _add_losscalc_command(commands)
 
     # Further commands (import, agreements, sign-package, signed-import, report...) go above.
