@@ -8,6 +8,7 @@ in ``gui.jobs`` workers (preview in the read pool, the import in the single writ
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -170,7 +171,7 @@ class ImportDialog(QDialog):
         if paths:
             self.add_files(paths)
 
-    def add_files(self, paths: list[str | Path]) -> None:
+    def add_files(self, paths: Sequence[str | Path]) -> None:
         """Load these lists (replacing the current choice) and preview them off the GUI thread."""
         self._paths = [str(p) for p in paths]
         self._previews.clear()
@@ -218,7 +219,8 @@ class ImportDialog(QDialog):
         if preview is None:
             return
         for column in range(len(self._combos)):
-            self.preview_view.setIndexWidget(self.preview_model.index(0, column), None)
+            # None removes the combo box (Qt's API); the stubs only admit a widget.
+            self.preview_view.setIndexWidget(self.preview_model.index(0, column), None)  # type: ignore[arg-type]
         self._combos = []
         if preview.problem is not None:
             self.preview_model.set_rows([], [])
