@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Connection, Row, bindparam, func, literal_column, text
+from sqlalchemy import ColumnElement, Connection, func, literal_column, text
 
 log = logging.getLogger("mediator.store.search")
 
@@ -40,6 +38,8 @@ _DIGIT_RUN = re.compile(r"[0-9]{3,}")
 NAME_INDEXED_FROM = (1, 2, 3)
 LONG_NAME = 3  # names longer than this are scanned (partial index ix_investor_long_name)
 TAIL_LENGTH = 4
+# Case numbers are at most 60 characters (tables.CaseRow): positions where a trigram may start.
+MAX_POSITION = 58
 # Above this upper bound of a code point, no text sorts: "starts with x" is x <= s < x + TOP.
 TOP = "\U0010ffff"
 _BATCH = 50_000
@@ -162,61 +162,52 @@ def lag(connection: Connection) -> tuple[int, int]:
 def catch_up(connection: Connection) -> int:
     """Index the digit grams of cases added or renumbered since the last run; returns how many.
 
-    Bulk work in the caller's transaction: one ordered read, one executemany per 50,000 cases.
+    Set-based work in the caller's transaction (the database cuts the grams: no row comes to
+    Python). On PostgreSQL it first waits (at most 2 s, else the index simply lags) for writers of
+    cases to finish, so a case still being inserted cannot end up below the mark unindexed.
     """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL lock_timeout = '2s'"))
+        connection.execute(text("LOCK TABLE mediation_case IN SHARE MODE"))
     mark = int(
         connection.execute(text("SELECT indexed_through FROM search_state WHERE id = 1")).scalar() or 0
     )
     top = int(connection.execute(text("SELECT coalesce(max(id), 0) FROM mediation_case")).scalar() or 0)
-    pending: list[int] = list(connection.execute(text("SELECT case_id FROM search_pending")).scalars())
-    rows = connection.execute(
-        text("SELECT id, case_number FROM mediation_case WHERE id > :m AND id <= :t ORDER BY id"),
-        {"m": mark, "t": top},
-    )
-    done = _insert_grams(connection, rows)
-    for chunk in _chunks(pending, 1000):
-        rows = connection.execute(
-            text("SELECT id, case_number FROM mediation_case WHERE id IN :ids").bindparams(_expanding("ids")),
-            {"ids": chunk},
-        )
-        done += _insert_grams(connection, rows)
+    done = 0
+    if top > mark:
+        done += _insert_grams(connection, "c.id > :m AND c.id <= :t", {"m": mark, "t": top})
+    pending = int(connection.execute(text("SELECT count(*) FROM search_pending")).scalar() or 0)
     if pending:
-        connection.execute(text("DELETE FROM search_pending WHERE case_id <= :t"), {"t": max(pending)})
+        done += _insert_grams(connection, "c.id IN (SELECT case_id FROM search_pending)", {})
+        connection.execute(text("DELETE FROM search_pending"))
     connection.execute(text("UPDATE search_state SET indexed_through = :t WHERE id = 1"), {"t": top})
     if done:
         log.info("search index: %d cases indexed", done)
     return done
 
 
-def _expanding(name: str) -> BindParameter[Any]:
-    return bindparam(name, expanding=True)
+# Every position where three digits follow each other: the digit trigrams of digit_grams().
+_SQLITE_GRAMS = f"""
+WITH RECURSIVE position (p) AS (SELECT 1 UNION ALL SELECT p + 1 FROM position WHERE p < {MAX_POSITION})
+INSERT OR IGNORE INTO search_gram (gram, case_id)
+SELECT DISTINCT substr(c.case_number, position.p, 3), c.id FROM mediation_case AS c, position
+WHERE {{cases}} AND position.p <= length(c.case_number) - 2
+  AND substr(c.case_number, position.p, 3) GLOB '[0-9][0-9][0-9]'
+ORDER BY 1, 2"""
+_PG_GRAMS = f"""
+INSERT INTO search_gram (gram, case_id)
+SELECT DISTINCT substr(c.case_number, p, 3), c.id
+FROM mediation_case AS c, generate_series(1, {MAX_POSITION}) AS p
+WHERE {{cases}} AND p <= length(c.case_number) - 2 AND substr(c.case_number, p, 3) ~ '^[0-9]{{{{3}}}}$'
+ORDER BY 1, 2
+ON CONFLICT DO NOTHING"""
 
 
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-def _insert_grams(connection: Connection, rows: Iterable[Row[Any]]) -> int:
-    is_sqlite = connection.dialect.name == "sqlite"
-    sql = (
-        "INSERT OR IGNORE INTO search_gram (gram, case_id) VALUES (?, ?)"
-        if is_sqlite
-        else "INSERT INTO search_gram (gram, case_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"
-    )
-    count = 0
-    batch: list[tuple[str, int]] = []
-    for row in rows:
-        case_id, case_number = int(row.id), str(row.case_number)
-        count += 1
-        batch.extend((gram, case_id) for gram in digit_grams(case_number))
-        if len(batch) >= _BATCH:
-            connection.exec_driver_sql(sql, sorted(batch))
-            batch = []
-    if batch:
-        connection.exec_driver_sql(sql, sorted(batch))
-    return count
+def _insert_grams(connection: Connection, cases: str, parameters: dict[str, int]) -> int:
+    template = _SQLITE_GRAMS if connection.dialect.name == "sqlite" else _PG_GRAMS
+    connection.execute(text(template.format(cases=cases)), parameters)
+    counted = connection.execute(text(f"SELECT count(*) FROM mediation_case AS c WHERE {cases}"), parameters)
+    return int(counted.scalar() or 0)
 
 
 def starts_with(expression: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
