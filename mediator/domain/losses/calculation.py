@@ -426,7 +426,7 @@ def calculate_loss(
     stamp_duty = money(net * stamp_rate)
     stamp_text = _("损失 × {rate}（2023-08-28 前 0.1%，此后 0.05%）").format(rate=stamp_rate.normalize())
     steps.append(Step(_("第25条"), _("印花税"), stamp_text, stamp_duty))
-    interest = ZERO
+    interest = money(ZERO)
     if p.interest_rate is not None:
         # Interest is not in the 2022 text; the 2003 rules' Art. 30 gave the demand-deposit rate
         # from the buy to the sell or 基准日. Here from the last trade that opened the position.
