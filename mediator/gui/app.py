@@ -115,31 +115,28 @@ def run_gui(db_url: str | None = None) -> int:
         database.dispose()
 
 
-def _load_demo_if_empty(window: object) -> None:
-    """First start on an empty database: load the demo data (in a worker, with progress)."""
-    from mediator.demo.first_year import is_empty, load_demo
-    from mediator.gui.jobs import run_job
+def _load_demo_if_empty(window: object) -> Any:
+    """First start on an empty database: load the demo data (a write job, with progress). The job
+    itself finds out whether the database is empty, so the window never waits on the database."""
+    from mediator.demo.first_year import DemoResult, load_demo_into
+    from mediator.gui.jobs import Pool, run_job
     from mediator.gui.main_window import MainWindow
     from mediator.i18n import _
 
     assert isinstance(window, MainWindow)
     database = window.database
-    with database.session() as session:
-        if not is_empty(session):
-            return
 
-    def op(progress: object) -> object:
-        with database.transaction() as session:
-            return load_demo(session, progress=progress)  # type: ignore[arg-type]
+    def loaded(result: DemoResult | None) -> None:
+        if result is None:
+            return  # the database already held case data
+        log.info("empty database: demo data loaded")
+        window.refresh()
+        window.statusBar().showMessage(result.summary(), 10_000)
 
-    log.info("empty database: loading the demo data")
-    window.statusBar().showMessage(_("数据库为空，正在载入演示数据……"))
-    run_job(
+    return run_job(
         window,
-        op,
+        lambda progress: load_demo_into(database, only_if_empty=True, progress=progress),
         title=_("载入演示数据"),
-        on_success=lambda _result: (
-            window.refresh(),
-            window.statusBar().showMessage(_("已载入演示数据"), 5000),
-        ),
+        on_success=loaded,
+        pool=Pool.WRITE,
     )

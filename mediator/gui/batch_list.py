@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QPainter
 from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from mediator.domain.workflow import STATUS_ORDER
+from mediator.gui.jobs import Refresher
 from mediator.gui.style import STATUS_COLOURS, WARNING_RED
 from mediator.i18n import N_, _
 from mediator.services.cases.batches import BatchSummary, format_span, list_batches
@@ -57,19 +58,28 @@ def turnaround_text(batch: BatchSummary) -> str:
 
 
 class BatchListModel(QAbstractTableModel):
-    """All batches (a few hundred at most: loaded whole)."""
+    """All batches (a few hundred at most: loaded whole, off the GUI thread)."""
 
     def __init__(self, database: Database, today: date, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._database = database
         self._today = today
         self._batches: list[BatchSummary] = []
+        # ``loader.loaded`` is emitted after the rows are in the model.
+        self.loader: Refresher[list[BatchSummary]] = Refresher(
+            self,
+            lambda: list_batches(database, today=self._today),
+            self._set_batches,
+            title=_("读取批次列表"),
+        )
 
     def reload(self, today: date | None = None) -> None:
+        """Read the batches again in a worker; the model resets when they land."""
         if today is not None:
             self._today = today
-        with self._database.session() as session:
-            batches = list_batches(session, today=self._today)
+        self.loader.request()
+
+    def _set_batches(self, batches: list[BatchSummary]) -> None:
         self.beginResetModel()
         self._batches = batches
         self.endResetModel()

@@ -5,7 +5,7 @@ application and the ruling)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from mediator.domain.validators import validate_mobile, validate_person_name, va
 from mediator.domain.workflow import CaseStatus, FailureReason, allowed_transitions
 from mediator.errors import ValidationError
 from mediator.gui.errors import show_error
+from mediator.gui.jobs import JobHandle, Pool, run_job
 from mediator.gui.settings import CONFIRM_TRANSITIONS, Preferences
 from mediator.gui.style import WARNING_RED
 from mediator.gui.ui_case_detail import Ui_CaseDetail
@@ -31,7 +32,13 @@ from mediator.gui.ui_contact_dialog import Ui_ContactDialog
 from mediator.gui.ui_failure_dialog import Ui_FailureDialog
 from mediator.gui.ui_payment_dialog import Ui_PaymentDialog
 from mediator.i18n import N_, _
-from mediator.services.cases.lists import CaseConfirmation, CaseDetail, case_confirmation, case_detail
+from mediator.services.cases.lists import (
+    CaseConfirmation,
+    CaseDetail,
+    Choice,
+    case_confirmation,
+    case_detail,
+)
 from mediator.store.database import Database
 
 log = logging.getLogger("mediator.gui.cases")
@@ -108,6 +115,7 @@ class ContactDialog(QDialog):
 
     def values(self) -> dict[str, Any]:
         at = self.at.dateTime().toPython()
+        assert isinstance(at, datetime)
         # QDateTimeEdit shows local time; store aware UTC (the project's rule for datetimes).
         return {
             "at": at.astimezone().astimezone(UTC),
@@ -131,7 +139,8 @@ class PaymentDialog(QDialog):
 
 
 class CaseDetailPanel(QWidget):
-    """Shows and edits one case. Writes go through services.cases in one transaction each."""
+    """Shows and edits one case. Each write is a job in the write pool (services.cases opens its
+    transaction); the panel is disabled while it runs and shows the case again when it lands."""
 
     # A case changed (the table refreshes its row): case id.
     case_changed = Signal(int)
@@ -175,10 +184,13 @@ class CaseDetailPanel(QWidget):
         f.documentsButton.clicked.connect(self.open_documents)
         f.recordConfirmationButton.clicked.connect(self.record_confirmation)
         self._confirmation: CaseConfirmation | None = None
+        self._mediators_loaded = False
+        # The running write, if any (tests wait for its ``finished``).
+        self.job: JobHandle[Any] | None = None
         for tree in (f.historyTree, f.contactsTree):
             tree.setColumnWidth(0, 125)
             tree.setColumnWidth(1, 70)
-        self._load_mediators()
+        self.set_mediators([])
         self.show_case(None)
 
     # --- loading ---------------------------------------------------------------------------------
@@ -187,16 +199,18 @@ class CaseDetailPanel(QWidget):
     def detail(self) -> CaseDetail | None:
         return self._detail
 
-    def _load_mediators(self) -> None:
-        from mediator.services.cases.lists import filter_choices
-
-        with self._database.session() as session:
-            mediators = filter_choices(session).mediators
+    def set_mediators(self, mediators: Sequence[Choice]) -> None:
+        """The mediators to offer (the main window reads them with the filter choices)."""
         combo = self.form.mediatorCombo
+        combo.blockSignals(True)
         combo.clear()
         combo.addItem(_("（未指定）"), None)
         for choice in mediators:
             combo.addItem(choice.label, choice.id)
+        self._mediators_loaded = bool(mediators)
+        if self._detail is not None:
+            combo.setCurrentIndex(max(0, combo.findData(self._detail.mediator_id)))
+        combo.blockSignals(False)
 
     def set_show_personal_data(self, show: bool) -> None:
         self._show_personal_data = show
@@ -209,9 +223,9 @@ class CaseDetailPanel(QWidget):
         if case_id is None:
             self._detail = None
         else:
-            with self._database.session() as session:
-                self._detail = case_detail(session, case_id, show_personal_data=self._show_personal_data)
-                self._confirmation = case_confirmation(session, case_id)
+            # One case: a few small queries, fast enough to read on the GUI thread.
+            self._detail = case_detail(self._database, case_id, show_personal_data=self._show_personal_data)
+            self._confirmation = case_confirmation(self._database, case_id)
         self._fill()
 
     def _fill(self) -> None:
@@ -437,7 +451,8 @@ class CaseDetailPanel(QWidget):
             if text != originals[name]:
                 changes[name] = text if text else None
         mediator_id = self.form.mediatorCombo.currentData()
-        if mediator_id != d.mediator_id:
+        # Before the mediators are read the combo cannot show the case's: that is no change.
+        if self._mediators_loaded and mediator_id != d.mediator_id:
             changes["mediator_id"] = mediator_id
         return changes
 
@@ -448,37 +463,66 @@ class CaseDetailPanel(QWidget):
 
     # --- actions ---------------------------------------------------------------------------------
 
-    def _write(self, action: Callable[[Any], object]) -> bool:
-        """Run one write in a transaction; on failure show it and keep the panel as it was."""
-        d = self._detail
-        if d is None:
-            return False
-        try:
-            with self._database.transaction() as session:
-                action(session)
-        except Exception as exc:
-            show_error(self, exc)
-            return False
-        self.show_case(d.id)
-        self.case_changed.emit(d.id)
-        return True
+    @property
+    def busy(self) -> bool:
+        """A write started here is still running."""
+        return self.job is not None and self.job.running
 
-    def save(self) -> bool:
+    def _set_busy(self, busy: bool) -> None:
+        f = self.form
+        enabled = not busy and self._detail is not None
+        for widget in (f.fieldsBox, f.transitionsBox, f.detailTabs):
+            widget.setEnabled(enabled)
+        if not busy:
+            self._update_buttons()
+
+    def _write(self, title: str, op: Callable[[], object]) -> JobHandle[Any] | None:
+        """Run one write in the write pool, the panel disabled meanwhile; when it lands show the case
+        again, and on failure show the service's message and keep the panel as it was."""
+        d = self._detail
+        if d is None or self.busy:
+            return None
+
+        def done(_result: object) -> None:
+            self._set_busy(False)
+            if self._detail is not None and self._detail.id == d.id:  # still the case on show
+                self.show_case(d.id)
+            self.case_changed.emit(d.id)
+
+        def failed(exc: BaseException) -> None:
+            self._set_busy(False)
+            show_error(self, exc)
+
+        self._set_busy(True)
+        self.job = run_job(
+            self,
+            lambda _progress: op(),
+            title=title,
+            on_success=done,
+            on_failure=failed,
+            pool=Pool.WRITE,
+            cancellable=False,
+        )
+        return self.job
+
+    def save(self) -> JobHandle[Any] | None:
         from mediator.services.cases.changes import update_case_fields
 
         d = self._detail
         if d is None or self._invalid:
-            return False
+            return None
         changes = self.changes()
         if not changes:
-            return True
+            return None
         actor = self._preferences.actor()
+        database = self._database
         return self._write(
-            lambda s: update_case_fields(s, d.id, changes, actor=actor, expected_version=d.version)
+            _("保存案件"),
+            lambda: update_case_fields(database, d.id, changes, actor=actor, expected_version=d.version),
         )
 
     def revert(self) -> None:
-        if self._detail is not None:
+        if self._detail is not None and not self.busy:
             self.show_case(self._detail.id)
 
     def ask_failure_reason(self) -> tuple[str, str | None] | None:
@@ -494,28 +538,30 @@ class CaseDetailPanel(QWidget):
         answer = QMessageBox.question(self, _("确认"), question)
         return answer == QMessageBox.StandardButton.Yes
 
-    def transition(self, target: CaseStatus) -> bool:
-        from mediator.services.cases.changes import transition_case
+    def transition(self, target: CaseStatus) -> JobHandle[Any] | None:
+        from mediator.services.cases.changes import change_status
 
         d = self._detail
         if d is None:
-            return False
+            return None
         reason: str | None = None
         note: str | None = None
         if target is CaseStatus.FAILED:
             answer = self.ask_failure_reason()
             if answer is None:
-                return False
+                return None
             reason, note = answer
         elif not self.confirm(
             _("将案件 {case} 变更为“{status}”？").format(case=d.case_number, status=target.label)
         ):
-            return False
+            return None
         actor = self._preferences.actor()
         on = self._today()
+        database = self._database
         return self._write(
-            lambda s: transition_case(
-                s,
+            _("变更案件状态"),
+            lambda: change_status(
+                database,
                 d.id,
                 target,
                 actor=actor,
@@ -523,43 +569,50 @@ class CaseDetailPanel(QWidget):
                 failure_reason=reason,
                 note=note,
                 expected_version=d.version,
-            )
+            ),
         )
 
-    def add_contact(self) -> bool:
+    def add_contact(self) -> JobHandle[Any] | None:
         from mediator.services.cases.changes import record_contact_attempt
 
         d = self._detail
         if d is None:
-            return False
+            return None
         dialog = ContactDialog(self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
+            return None
         values = dialog.values()
         actor = self._preferences.actor()
-        return self._write(lambda s: record_contact_attempt(s, d.id, actor=actor, **values))
+        database = self._database
+        return self._write(
+            _("登记联系记录"), lambda: record_contact_attempt(database, d.id, actor=actor, **values)
+        )
 
-    def record_payment(self) -> bool:
+    def record_payment(self) -> JobHandle[Any] | None:
         from mediator.services.cases.changes import record_payment
 
         d = self._detail
         if d is None or d.agreed_amount is None:
-            return False
+            return None
         dialog = PaymentDialog(str(d.agreed_amount - d.paid_total), self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
+            return None
         amount = dialog.amount.text()
         paid_on = dialog.paid_on.date().toPython()
+        assert isinstance(paid_on, date)
         actor = self._preferences.actor()
-        return self._write(lambda s: record_payment(s, d.id, amount, paid_on, actor=actor))
+        database = self._database
+        return self._write(
+            _("登记履行款项"), lambda: record_payment(database, d.id, amount, paid_on, actor=actor)
+        )
 
-    def record_confirmation(self) -> bool:
+    def record_confirmation(self) -> JobHandle[Any] | None:
         """Ask for the application date and/or the ruling; record them as `mediator confirmation-record`."""
         from mediator.gui.confirmation_dialog import ConfirmationDialog
 
         d, c = self._detail, self._confirmation
         if d is None:
-            return False
+            return None
         dialog = ConfirmationDialog(
             d.case_number,
             d.status,
@@ -570,12 +623,16 @@ class CaseDetailPanel(QWidget):
             ruling_date=c.ruling_date if c else None,
         )
         if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
-            return False
+            return None
         values = dialog.values()
         actor = self._preferences.actor()
+        database = self._database
         from mediator.services.documents.confirmation import record_confirmation
 
-        return self._write(lambda s: record_confirmation(s, d.case_number, actor=actor, **values))  # type: ignore[arg-type]
+        return self._write(
+            _("登记司法确认"),
+            lambda: record_confirmation(database, d.case_number, actor=actor, **values),
+        )
 
     def exec_dialog(self, dialog: QDialog) -> int:
         """Run a modal dialog (tests replace this to fill the dialog in and accept it)."""
@@ -592,14 +649,14 @@ class CaseDetailPanel(QWidget):
         dialog.open()
 
 
-def document_preview_class() -> type[QDialog] | None:
+def document_preview_class() -> type[Any] | None:
     """The document dialog (written separately); None while it is not installed."""
     try:
         from mediator.gui.document_preview import DocumentPreviewDialog
     except ImportError as exc:  # not written yet, or a Qt module it needs is missing
         log.warning("document dialog unavailable: %s", exc)
         return None
-    return DocumentPreviewDialog  # type: ignore[no-any-return]
+    return DocumentPreviewDialog
 
 
 def _local(moment: datetime) -> str:

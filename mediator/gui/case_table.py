@@ -148,23 +148,22 @@ class CaseTableModel(QAbstractTableModel):
             return None
 
     def count_matching(self) -> int:
-        """All cases matching the filter (one COUNT query; the window calls it after painting)."""
-        with self._database.session() as session:
-            return count_cases(session, self._filter)
+        """All cases matching the filter (one COUNT query: at a million rows the window runs it in
+        a worker, see MainWindow.update_counts)."""
+        return count_cases(self._database, self._filter)
 
     # --- fetching --------------------------------------------------------------------------------
 
     def _next_page(self) -> tuple[list[int], bool]:
         """The ids after those already held, and whether more follow."""
-        with self._database.session() as session:
-            page = case_ids(
-                session,
-                self._filter,
-                self._sort,
-                self._descending,
-                offset=len(self._ids),
-                limit=self._page_size + 1,  # one more tells whether another page exists
-            )
+        page = case_ids(
+            self._database,
+            self._filter,
+            self._sort,
+            self._descending,
+            offset=len(self._ids),
+            limit=self._page_size + 1,  # one more tells whether another page exists
+        )
         return page[: self._page_size], len(page) > self._page_size
 
     def _fetch_page(self) -> list[int]:
@@ -194,8 +193,7 @@ class CaseTableModel(QAbstractTableModel):
             return cached
         start = row - row % ROW_CHUNK
         chunk = [i for i in self._ids[start : start + ROW_CHUNK] if i not in self._cache]
-        with self._database.session() as session:
-            self._cache.update(case_rows(session, chunk, show_personal_data=self._show_personal_data))
+        self._cache.update(case_rows(self._database, chunk, show_personal_data=self._show_personal_data))
         return self._cache.get(case_id)
 
     # --- Qt model interface ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ validator (``validate_ruling_number``): a 民特 (special procedure) number.
 from __future__ import annotations
 
 from datetime import date
+from typing import TypedDict
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
@@ -17,6 +18,15 @@ from mediator.domain.workflow import CaseStatus
 from mediator.errors import ValidationError
 from mediator.gui.ui_confirmation_dialog import Ui_ConfirmationDialog
 from mediator.i18n import _
+
+
+class ConfirmationValues(TypedDict):
+    """What the dialog asks: keyword arguments for ``record_confirmation``."""
+
+    applied: date | None
+    ruling: str | None
+    ruling_date: date | None
+
 
 _INVALID_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
 
@@ -93,16 +103,20 @@ class ConfirmationDialog(QDialog):
         return ok
 
     def applied_date(self) -> date:
-        return self.applied_edit.date().toPython()  # type: ignore[no-any-return]
+        value = self.applied_edit.date().toPython()
+        assert isinstance(value, date)
+        return value
 
     def ruling_date(self) -> date:
-        return self.ruling_date_edit.date().toPython()  # type: ignore[no-any-return]
+        value = self.ruling_date_edit.date().toPython()
+        assert isinstance(value, date)
+        return value
 
-    def values(self) -> dict[str, object]:
+    def values(self) -> ConfirmationValues:
         """Keyword arguments for ``record_confirmation``."""
         ruling = self.ruling_check.isChecked()
-        return {
-            "applied": self.applied_date() if self.apply_check.isChecked() else None,
-            "ruling": validate_ruling_number(self.ruling_edit.text()) if ruling else None,
-            "ruling_date": self.ruling_date() if ruling else None,
-        }
+        return ConfirmationValues(
+            applied=self.applied_date() if self.apply_check.isChecked() else None,
+            ruling=validate_ruling_number(self.ruling_edit.text()) if ruling else None,
+            ruling_date=self.ruling_date() if ruling else None,
+        )

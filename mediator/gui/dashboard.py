@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QTreeWidgetItem, QWidget
 
 from mediator.domain.money import format_money
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
+from mediator.gui.jobs import Refresher
 from mediator.gui.style import STATUS_COLOURS, WARNING_RED
 from mediator.gui.ui_dashboard import Ui_Dashboard
 from mediator.i18n import _
@@ -36,7 +37,8 @@ def _swatch(status: CaseStatus) -> QIcon:
 
 
 class DashboardView(QWidget):
-    """Figures, charts and due deadlines; ``refresh()`` reads everything again."""
+    """Figures, charts and due deadlines; ``refresh()`` reads everything again, off the GUI thread
+    (``loader.loaded`` says when it is shown)."""
 
     def __init__(
         self,
@@ -76,10 +78,19 @@ class DashboardView(QWidget):
             f.dueTree.setColumnWidth(column, width)
         f.chartsSplitter.setStretchFactor(0, 3)
         f.chartsSplitter.setStretchFactor(1, 2)
+        self.loader: Refresher[Dashboard] = Refresher(
+            self,
+            lambda: load_dashboard(database, today=self._today(), within_days=self._due_within_days),
+            self.show_data,
+            title=_("读取统计数据"),
+            error_parent=lambda: self,
+        )
 
     def refresh(self) -> None:
-        with self._database.session() as session:
-            data = load_dashboard(session, today=self._today(), within_days=self._due_within_days)
+        """Read the figures again in a worker; they are shown when they land."""
+        self.loader.request()
+
+    def show_data(self, data: Dashboard) -> None:
         self.data = data
         s = data.stats
         values = (

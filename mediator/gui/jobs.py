@@ -258,3 +258,78 @@ class _ProgressWatcher(QObject):
             self._dialog.close()
             self._dialog.deleteLater()
         self._dialog = None
+
+
+class Refresher(QObject, Generic[T]):
+    """A read that runs off the GUI thread (``Pool.READ``) and whose newest result wins.
+
+    ``request()`` starts ``read()`` in a worker; asked again while it runs, it runs once more after
+    it (never two at once), so a burst of refreshes costs two reads, and the last one applied is
+    from after the last request. ``apply(result)`` runs on the GUI thread; ``loaded`` is emitted
+    after it. A failed read shows the error like any job. Owned by the widget or model it feeds:
+    a result landing after its owner is gone is dropped.
+    """
+
+    loaded = Signal()
+
+    def __init__(
+        self,
+        owner: QObject,
+        read: Callable[[], T],
+        apply: Callable[[T], None],
+        *,
+        title: str,
+        error_parent: Callable[[], QWidget | None] = lambda: None,
+    ) -> None:
+        super().__init__(owner)
+        self._read = read
+        self._apply = apply
+        self._title = title
+        self._error_parent = error_parent
+        self.job: JobHandle[T] | None = None
+        self._again = False
+
+    @property
+    def busy(self) -> bool:
+        """A read is running or queued."""
+        return self._again or (self.job is not None and self.job.running)
+
+    def request(self) -> None:
+        if self.job is not None and self.job.running:
+            self._again = True
+            return
+        self._again = False
+        read = self._read
+        self.job = run_job(
+            None,
+            lambda _progress: read(),
+            title=self._title,
+            on_success=self._landed,
+            on_failure=self._failed,
+            pool=Pool.READ,
+            cancellable=False,
+            show_progress=False,
+        )
+
+    def _alive(self) -> bool:
+        return shiboken6.isValid(self) and shiboken6.isValid(self.parent())
+
+    def _landed(self, result: T) -> None:
+        if not self._alive():
+            return
+        self._apply(result)
+        self.loaded.emit()
+        self._next()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not self._alive():
+            return
+        from mediator.gui.errors import show_error
+
+        show_error(self._error_parent(), exc)
+        self._next()
+
+    def _next(self) -> None:
+        if self._again:
+            # After the finished job has been marked done (run_job does that right after us).
+            QTimer.singleShot(0, self.request)

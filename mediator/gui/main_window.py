@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSettings, QTimer, QUrl
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QMainWindow, QMessageBox, QStyle, QWidget
 
 from mediator import __version__
@@ -23,6 +23,7 @@ from mediator.gui.case_detail import CaseDetailPanel, document_preview_class
 from mediator.gui.case_table import COLUMN_INDEX, CaseTableModel, FilterDebouncer
 from mediator.gui.document_jobs import DocumentJobs, DocumentTarget
 from mediator.gui.errors import show_error
+from mediator.gui.jobs import JobHandle, Pool, Refresher, run_job
 from mediator.gui.settings import (
     DUE_WITHIN_DAYS,
     LANGUAGE,
@@ -34,7 +35,7 @@ from mediator.gui.settings import (
 from mediator.gui.ui_main_window import Ui_MainWindow
 from mediator.i18n import _
 from mediator.services.cases.batches import BatchSummary
-from mediator.services.cases.lists import CaseFilter, filter_choices
+from mediator.services.cases.lists import CaseFilter, FilterChoices, count_cases, filter_choices
 from mediator.store.database import Database
 
 log = logging.getLogger("mediator.gui")
@@ -64,7 +65,7 @@ def import_dialog_class() -> type[Any] | None:
     except ImportError as exc:
         log.warning("import dialog unavailable: %s", exc)
         return None
-    return ImportDialog  # type: ignore[no-any-return]
+    return ImportDialog
 
 
 class MainWindow(QMainWindow):
@@ -110,19 +111,28 @@ class MainWindow(QMainWindow):
         self.detail.case_changed.connect(self._case_changed)
         self.case_model.filter_applied.connect(self._filter_applied)
 
-        # Filters
+        # Filters. The company, batch and mediator lists are read in a worker: until they land the
+        # saved choices wait in _pending_filters.
         self._debouncer = FilterDebouncer(self.apply_filter, self)
         f.filterEdit.textChanged.connect(lambda _t: self._debouncer.poke())
         f.filterEdit.returnPressed.connect(self._debouncer.flush)
-        self._fill_filter_choices()
+        self._pending_filters: dict[str, Any] = {}
+        self.choices_loader: Refresher[FilterChoices] = Refresher(
+            self, lambda: filter_choices(database), self._set_filter_choices, title=_("读取筛选项")
+        )
+        self._fill_status_choices()
         for combo in (f.statusCombo, f.batchCombo, f.companyCombo, f.mediatorCombo):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         f.personalDataCheck.toggled.connect(self.set_show_personal_data)
         f.actionShowPersonalData.toggled.connect(self.set_show_personal_data)
 
-        # Status bar
+        # Status bar. Counting a million cases takes a moment: it runs in a worker.
         self.db_label = QLabel(_("数据库：{url}").format(url=database.url))
         self.count_label = QLabel()
+        self.counts_loader: Refresher[tuple[int, int]] = Refresher(
+            self, self._read_counts, self._show_counts, title=_("统计案件数")
+        )
+        self.personal_data_job: JobHandle[None] | None = None
         f.statusBar.addWidget(self.count_label, 1)
         f.statusBar.addPermanentWidget(self.db_label)
 
@@ -161,9 +171,21 @@ class MainWindow(QMainWindow):
         f.tabs.currentChanged.connect(self._tab_changed)
         self._set_icons()
 
+        self._reselect_batch: int | None = None
+        self.batch_model.loader.loaded.connect(self._batches_loaded)
         self._restore_state()
+        self.choices_loader.request()
         self.batch_model.reload()
         self.apply_filter()
+
+    @property
+    def loading(self) -> bool:
+        """A read or write started by the window is still running (tests wait for this)."""
+        loaders: list[Refresher[Any]] = [self.batch_model.loader, self.choices_loader, self.counts_loader]
+        if self.dashboard is not None:
+            loaders.append(self.dashboard.loader)
+        personal = self.personal_data_job is not None and self.personal_data_job.running
+        return personal or self.detail.busy or any(loader.busy for loader in loaders)
 
     def _set_icons(self) -> None:
         # The platform style's own icons: native on Windows, no image files to ship.
@@ -172,9 +194,6 @@ class MainWindow(QMainWindow):
         pixmap = QStyle.StandardPixmap
         f.actionImport.setIcon(icon(pixmap.SP_DialogOpenButton))
         f.actionDocuments.setIcon(icon(pixmap.SP_FileDialogContentsView))
-        f.actionGenerateAgreements.setIcon(icon(pixmap.SP_FileIcon))
-        f.actionSignPackage.setIcon(icon(pixmap.SP_DialogSaveButton))
-        f.actionSignedImport.setIcon(icon(pixmap.SP_DialogApplyButton))
         f.actionRefresh.setIcon(icon(pixmap.SP_BrowserReload))
         f.actionShowPersonalData.setIcon(icon(pixmap.SP_MessageBoxWarning))
         f.actionQuit.setIcon(icon(pixmap.SP_DialogCloseButton))
@@ -199,6 +218,8 @@ class MainWindow(QMainWindow):
         for name, combo in self._combos().items():
             saved = self.state.value(f"filter_{name}", "")
             index = combo.findData(saved) if saved not in ("", None) else 0
+            if index < 0:
+                self._pending_filters[name] = saved  # its list is not read yet
             combo.setCurrentIndex(max(0, index))
         for widget in widgets:
             widget.blockSignals(False)
@@ -216,7 +237,7 @@ class MainWindow(QMainWindow):
         self.state.save_header("batches", f.batchTable.horizontalHeader())
         self.state.save_value("filter_text", f.filterEdit.text())
         for name, combo in self._combos().items():
-            data = combo.currentData()
+            data = self._pending_filters.get(name, combo.currentData())
             self.state.save_value(f"filter_{name}", "" if data is None else data)
         self.state.save_value("tab", f.tabs.currentIndex())
         self.state.sync()
@@ -236,27 +257,46 @@ class MainWindow(QMainWindow):
             "mediator": f.mediatorCombo,
         }
 
-    def _fill_filter_choices(self) -> None:
-        f = self.form
-        with self.database.session() as session:
-            choices = filter_choices(session)
-        lists: dict[str, tuple[str, list[tuple[str, Any]]]] = {
-            "status": (_("全部状态"), [(s.label, s.value) for s in STATUS_ORDER]),
-            "batch": (_("全部批次"), [(c.label, c.id) for c in choices.batches]),
-            "company": (_("全部上市公司"), [(c.label, c.id) for c in choices.companies]),
-            "mediator": (_("全部调解员"), [(c.label, c.id) for c in choices.mediators]),
-        }
-        for name, combo in self._combos().items():
-            current = combo.currentData()
+    def _fill_status_choices(self) -> None:
+        self._fill_combos({"status": (_("全部状态"), [(s.label, s.value) for s in STATUS_ORDER])})
+        self._fill_combos(
+            {
+                "batch": (_("全部批次"), []),
+                "company": (_("全部上市公司"), []),
+                "mediator": (_("全部调解员"), []),
+            }
+        )
+        self.form.statusCombo.setMinimumContentsLength(6)
+
+    def _set_filter_choices(self, choices: FilterChoices) -> None:
+        """The lists read by ``choices_loader``: fill the drop-downs, keep (or restore) the choice."""
+        before = self.current_filter()
+        self._fill_combos(
+            {
+                "batch": (_("全部批次"), [(c.label, c.id) for c in choices.batches]),
+                "company": (_("全部上市公司"), [(c.label, c.id) for c in choices.companies]),
+                "mediator": (_("全部调解员"), [(c.label, c.id) for c in choices.mediators]),
+            }
+        )
+        self.detail.set_mediators(choices.mediators)
+        if self.current_filter() != before:
+            self.apply_filter()
+
+    def _fill_combos(self, lists: dict[str, tuple[str, list[tuple[str, Any]]]]) -> None:
+        combos = self._combos()
+        for name, (everything, items) in lists.items():
+            combo = combos[name]
+            current = self._pending_filters.pop(name, combo.currentData())
             combo.blockSignals(True)
             combo.clear()
-            everything, items = lists[name]
             combo.addItem(everything, None)
             for label, data in items:
                 combo.addItem(label, data)
-            combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
+            index = combo.findData(current) if current not in ("", None) else 0
+            if index < 0 and not items:
+                self._pending_filters[name] = current  # still waiting for its list
+            combo.setCurrentIndex(max(0, index))
             combo.blockSignals(False)
-        f.statusCombo.setMinimumContentsLength(6)
 
     def current_filter(self) -> CaseFilter:
         f = self.form
@@ -285,11 +325,17 @@ class MainWindow(QMainWindow):
             self.detail.show_case(None)
 
     def update_counts(self) -> None:
-        with self.database.session() as session:
-            from mediator.services.cases.lists import count_cases
+        """Count all and matching cases in a worker; the status bar shows them when they land."""
+        self.counts_loader.request()
 
-            total = count_cases(session, CaseFilter())
-        matching = self.case_model.count_matching() if not self.case_model.case_filter.is_empty else total
+    def _read_counts(self) -> tuple[int, int]:
+        # Runs in a worker: the filter is read once, a frozen value.
+        flt = self.case_model.case_filter
+        total = count_cases(self.database, CaseFilter())
+        return total, total if flt.is_empty else count_cases(self.database, flt)
+
+    def _show_counts(self, counts: tuple[int, int]) -> None:
+        total, matching = counts
         if matching == total:
             self.count_label.setText(_("共 {total} 件案件").format(total=f"{total:,}"))
         else:
@@ -303,26 +349,54 @@ class MainWindow(QMainWindow):
 
     def set_show_personal_data(self, show: bool) -> None:
         """Unmask ID and phone numbers; switching on is recorded in the audit log."""
-        f = self.form
         if show == self.case_model.show_personal_data:
             self._sync_personal_toggles(show)
             return
         if show:
-            from mediator.services.audit.trail import audit
+            self._record_personal_data_shown()
+            return
+        self._apply_show_personal_data(False)
 
-            try:
-                with self.database.transaction() as session:
-                    audit(
-                        session,
-                        actor=self.preferences.actor(),
-                        action="show_personal_data",
-                        detail=_("案件列表显示完整身份证号和手机号"),
-                    )
-            except Exception as exc:
-                self._sync_personal_toggles(False)
-                show_error(self, exc)
-                return
+    def _record_personal_data_shown(self) -> None:
+        """Unmasking is recorded in the audit log first (a write job); the numbers show once it is."""
+        from mediator.services.audit.trail import record_event
+
+        if self.personal_data_job is not None and self.personal_data_job.running:
+            return
+        database, actor = self.database, self.preferences.actor()
+        toggles = (self.form.personalDataCheck, self.form.actionShowPersonalData)
+        for widget in toggles:
+            widget.setEnabled(False)
+
+        def recorded(_result: None) -> None:
+            for widget in toggles:
+                widget.setEnabled(True)
             log.info("personal data shown in the case list")
+            self._apply_show_personal_data(True)
+
+        def refused(exc: BaseException) -> None:
+            for widget in toggles:
+                widget.setEnabled(True)
+            self._sync_personal_toggles(False)
+            show_error(self, exc)
+
+        self.personal_data_job = run_job(
+            self,
+            lambda _progress: record_event(
+                database,
+                actor=actor,
+                action="show_personal_data",
+                detail=_("案件列表显示完整身份证号和手机号"),
+            ),
+            title=_("显示个人信息"),
+            on_success=recorded,
+            on_failure=refused,
+            pool=Pool.WRITE,
+            cancellable=False,
+        )
+
+    def _apply_show_personal_data(self, show: bool) -> None:
+        f = self.form
         self.case_model.set_show_personal_data(show)
         self.detail.set_show_personal_data(show)
         self._sync_personal_toggles(show)
@@ -361,16 +435,23 @@ class MainWindow(QMainWindow):
             self.dashboard.refresh()
 
     def reload_batches(self) -> None:
-        """Read the batch list again, keeping the selected batch selected (the 文档 jobs act on it)."""
+        """Read the batch list again (in a worker), keeping the selected batch selected once it lands
+        (the 文档 jobs act on it)."""
         view = self.form.batchTable
         current = self.batch_model.batch(view.currentIndex().row()) if view.currentIndex().isValid() else None
-        self.batch_model.reload(self._today())
         if current is not None:
-            for row in range(self.batch_model.rowCount()):
-                batch = self.batch_model.batch(row)
-                if batch is not None and batch.id == current.id:
-                    view.selectRow(row)
-                    break
+            self._reselect_batch = current.id
+        self.batch_model.reload(self._today())
+
+    def _batches_loaded(self) -> None:
+        wanted, self._reselect_batch = self._reselect_batch, None
+        if wanted is None:
+            return
+        for row in range(self.batch_model.rowCount()):
+            batch = self.batch_model.batch(row)
+            if batch is not None and batch.id == wanted:
+                self.form.batchTable.selectRow(row)
+                break
 
     def _open_batch(self, index: QModelIndex) -> None:
         batch = self.batch_model.batch(index.row())
@@ -402,17 +483,13 @@ class MainWindow(QMainWindow):
                 due_within_days=self.preferences.get(DUE_WITHIN_DAYS),
             )
             self.form.dashboardLayout.addWidget(self.dashboard)
-        try:
-            self.dashboard.refresh()
-        except Exception as exc:
-            show_error(self, exc)
+        self.dashboard.refresh()  # in a worker; a failed read shows its error
 
     def refresh(self) -> None:
         """Read everything again (after an import, or F5 when colleagues work on the same database)."""
-        self._fill_filter_choices()
+        self.choices_loader.request()
         self.reload_batches()
         self.case_model.reload()
-        self.detail._load_mediators()
         if self.detail.detail is not None:
             try:
                 self.detail.show_case(self.detail.detail.id)
@@ -439,8 +516,7 @@ class MainWindow(QMainWindow):
             return selected
         from mediator.services.cases.lists import case_ids
 
-        with self.database.session() as session:
-            return case_ids(session, self.current_filter(), limit=10_000)
+        return case_ids(self.database, self.current_filter(), limit=10_000)
 
     # --- the 文档 menu ------------------------------------------------------------------------------
 
@@ -509,8 +585,17 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, _("延长调解期限"), _("请先在批次列表中选择一个批次。"))
             return
         dialog = ExtendTermDialog(self.database, batch, actor=self.preferences.actor(), parent=self)
-        dialog.accepted.connect(self.reload_batches)
+        dialog.accepted.connect(lambda: self._term_extended(dialog))
         dialog.open()
+
+    def _term_extended(self, dialog: Any) -> None:
+        from mediator.services.calendar import calendar_warning
+
+        extension = dialog.extension
+        if extension is not None:
+            warning = calendar_warning(extension.term)
+            self.statusBar().showMessage(extension.summary() + (f"　{warning}" if warning else ""), 10_000)
+        self.reload_batches()
 
     def open_documents(self) -> None:
         dialog_class = document_preview_class()

@@ -44,6 +44,8 @@ def main_window(qtbot: QtBot, demo_database: Database, qsettings: QSettings) -> 
     window.resize(1400, 900)
     window.show()
     qtbot.waitExposed(window)
+    # The batch list, filter choices and counts are read in workers: wait for them.
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
     yield window
     from mediator.gui.jobs import wait_for_all_jobs
 
