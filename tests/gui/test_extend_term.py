@@ -33,7 +33,14 @@ def test_extension_moves_the_term_shown_in_the_batch_list(qtbot: QtBot, main_win
     dialog.form.daysSpin.setValue(15)
     dialog.form.reasonEdit.setText("双方同意延长")
     dialog.form.buttonBox.button(QDialogButtonBox.StandardButton.Ok).click()
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: not main_window.loading, timeout=10_000)
+    # The outcome is reported in the status bar with the same sentence as the CLI's.
+    assert (
+        main_window.statusBar()
+        .currentMessage()
+        .startswith("第14批的调解期限已延长15天，截止日为 2025-07-04。")
+    )
     after = main_window.batch_model.batch(0)
     assert after is not None and after.number == 14
     # 30 + 15 days from 2025-05-20 is Friday 2025-07-04.
@@ -52,6 +59,7 @@ def test_an_extension_needs_a_reason(
     assert [str(e) for e in shown] == ["延长调解期限必须填写理由。"]
     assert dialog.isVisible()
     main_window.reload_batches()  # read again: nothing was written
+    qtbot.waitUntil(lambda: not main_window.loading, timeout=10_000)
     batch = main_window.batch_model.batch(0)
     assert batch is not None and batch.term.end == date(2025, 6, 19)
     dialog.reject()

@@ -31,7 +31,7 @@ def cell(window: MainWindow, row: int, key: str) -> str:
     return model.data(model.index(row, COLUMN_INDEX[key]))
 
 
-def test_opens_on_the_demo_data(main_window: MainWindow, demo_database: Database) -> None:
+def test_opens_on_the_demo_data(qtbot: QtBot, main_window: MainWindow, demo_database: Database) -> None:
     window = main_window
     assert window.windowTitle() == "证券纠纷委派调解案件管理"
     assert [window.menuBar().actions()[i].text() for i in range(6)] == [
@@ -48,6 +48,7 @@ def test_opens_on_the_demo_data(main_window: MainWindow, demo_database: Database
     assert window.case_model.rowCount() == 200
     assert window.case_model.canFetchMore()
     window.update_counts()
+    qtbot.waitUntil(lambda: not window.counts_loader.busy, timeout=10_000)
     assert window.count_label.text() == "共 645 件案件"
     assert "test.db" in window.db_label.text()
 
@@ -120,6 +121,10 @@ def test_select_a_case_and_move_it_on(qtbot: QtBot, main_window: MainWindow, dem
     button = detail.transition_buttons[CaseStatus.CONTACTED]
     assert button.text() == "→ 已联系"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    # The write runs in the write pool; the panel is disabled until it lands.
+    assert detail.busy and not detail.form.transitionsBox.isEnabled()
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
+    assert detail.form.transitionsBox.isEnabled()
     with demo_database.session() as session:
         case = session.get(CaseRow, case_id)
         assert case.status == "contacted"
@@ -137,7 +142,7 @@ def test_select_a_case_and_move_it_on(qtbot: QtBot, main_window: MainWindow, dem
 
 
 def test_failing_a_case_asks_for_the_reason(
-    main_window: MainWindow, demo_database: Database, monkeypatch
+    qtbot: QtBot, main_window: MainWindow, demo_database: Database, monkeypatch
 ) -> None:
     window = main_window
     combo = window.form.statusCombo
@@ -146,6 +151,7 @@ def test_failing_a_case_asks_for_the_reason(
     case_id = window.selected_case_id()
     monkeypatch.setattr(window.detail, "ask_failure_reason", lambda: ("unreachable", "电话停机"))
     window.detail.transition_buttons[CaseStatus.FAILED].click()
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
     with demo_database.session() as session:
         case = session.get(CaseRow, case_id)
         assert (case.status, case.failure_reason, case.failure_note) == ("failed", "unreachable", "电话停机")
@@ -154,7 +160,7 @@ def test_failing_a_case_asks_for_the_reason(
 
 
 def test_personal_data_masked_until_shown_and_showing_is_audited(
-    main_window: MainWindow, demo_database: Database
+    qtbot: QtBot, main_window: MainWindow, demo_database: Database
 ) -> None:
     window = main_window
     masked = cell(window, 0, "id_number")
@@ -173,6 +179,8 @@ def test_personal_data_masked_until_shown_and_showing_is_audited(
         )
     assert masked[:3] == full[:3] and masked[-4:] == full[-4:]
     window.form.personalDataCheck.setChecked(True)
+    # Recorded in the audit log first (a write job): the numbers show once it is.
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
     assert cell(window, 0, "id_number") == full
     assert window.form.actionShowPersonalData.isChecked()
     with demo_database.session() as session:
@@ -191,6 +199,7 @@ def test_detail_fields_are_checked_as_you_type(
 ) -> None:
     window = main_window
     window.form.personalDataCheck.setChecked(True)
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
     window.form.caseTable.selectRow(0)
     detail = window.detail
     edit = detail.form.idNumberEdit
@@ -215,6 +224,8 @@ def test_detail_fields_are_checked_as_you_type(
     qtbot.keyClicks(claimed, "123456.78")
     assert detail.form.saveButton.isEnabled()
     qtbot.mouseClick(detail.form.saveButton, Qt.MouseButton.LeftButton)
+    assert not detail.form.fieldsBox.isEnabled()  # no second save while this one runs
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
     with demo_database.session() as session:
         case = session.get(CaseRow, window.selected_case_id())
         assert str(case.claimed_amount) == "123456.78"
@@ -252,7 +263,7 @@ def test_case_model_passes_qt_model_tester(qtmodeltester, demo_database: Databas
 
 
 def test_record_a_contact_attempt_and_a_payment(
-    main_window: MainWindow, demo_database: Database, monkeypatch
+    qtbot: QtBot, main_window: MainWindow, demo_database: Database, monkeypatch
 ) -> None:
     from PySide6.QtWidgets import QDialog
 
@@ -275,6 +286,7 @@ def test_record_a_contact_attempt_and_a_payment(
 
     monkeypatch.setattr(ContactDialog, "exec", fill_contact)
     assert detail.add_contact()
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
     assert detail.form.contactsTree.topLevelItemCount() == contacts_before + 1
     assert [detail.form.contactsTree.topLevelItem(0).text(c) for c in (1, 2, 3)] == [
         "短信",
@@ -293,6 +305,7 @@ def test_record_a_contact_attempt_and_a_payment(
 
     monkeypatch.setattr(PaymentDialog, "exec", pay_half)
     assert detail.record_payment()
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
     with demo_database.session() as session:
         case = session.get(CaseRow, case_id)
         paid = session.scalars(

@@ -94,6 +94,7 @@ def test_english_catalog_serves_forms_and_domain_labels(
         from mediator.gui.main_window import MainWindow
 
         window = MainWindow(demo_database, qsettings)
+        qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
         qtbot.addWidget(window)
         assert window.windowTitle() == "Securities Dispute Mediation Case Manager"
         assert window.menuBar().actions()[0].text() == "&File"
