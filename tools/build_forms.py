@@ -42,6 +42,17 @@ def _rewrite(match: re.Match[str]) -> str:
     return _literal(value)
 
 
+def _bundled_uic() -> Path:
+    """The uic executable inside the running interpreter's PySide6 package."""
+    import PySide6
+
+    package = Path(PySide6.__file__).parent
+    for candidate in ("Qt/libexec/uic", "uic", "uic.exe", "Qt/libexec/uic.exe"):
+        if (package / candidate).is_file():
+            return package / candidate
+    raise SystemExit(f"no uic in {package}: reinstall PySide6-Essentials")
+
+
 def compile_form(ui: Path) -> str:
     """The Python source for one form."""
     uic = subprocess.run(
@@ -52,9 +63,15 @@ def compile_form(ui: Path) -> str:
         encoding="utf-8",
     )
     if uic.returncode != 0:
-        # Older wheels have no pyside_tool module entry: use the console script.
+        # Older wheels have no pyside_tool module entry: the uic binary shipped inside this
+        # interpreter's PySide6 package, never whatever pyside6-uic comes first on PATH (another
+        # Qt version would write different forms).
         uic = subprocess.run(
-            ["pyside6-uic", str(ui)], check=True, capture_output=True, text=True, encoding="utf-8"
+            [str(_bundled_uic()), "--generator", "python", str(ui)],
+            check=True,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
         )
     source = uic.stdout
     # Drop uic's banner (it carries the Qt version, which would make every rebuild a diff).
