@@ -274,14 +274,7 @@ def _update_case_fields(
     investor_values: dict[str, Any] = {}
     for name, raw in changes.items():
         if name == "agreed_amount":
-            value = None if raw in (None, "") else parse_amount(raw)
-            if value != case.agreed_amount and status in _SIGNED_OR_LATER:
-                raise UserError(_("调解协议已签署，不能再修改调解金额。"))
-            if value is None and status is CaseStatus.AGREED:
-                raise UserError(_("案件已达成调解，调解金额不能为空。"))
-            if value is not None and value > case.claimed_amount:
-                raise ValidationError(_("调解金额不能高于诉请金额。"), field=name, value=raw)
-            _collect(case_values, case, "agreed_amount", value)
+            _collect(case_values, case, "agreed_amount", _agreed_amount(case, status, raw))
         elif name == "claimed_amount":
             _collect(case_values, case, "claimed_amount", parse_amount(raw))
         elif name == "mediator_id":
@@ -317,6 +310,18 @@ def _update_case_fields(
         detail=_("修改字段：{fields}").format(fields=", ".join(changed)),
     )
     return case
+
+
+def _agreed_amount(case: CaseRow, status: CaseStatus, raw: Any) -> Decimal | None:
+    """The agreed amount as typed, if the case's stage allows changing it."""
+    value = None if raw in (None, "") else parse_amount(raw)
+    if value != case.agreed_amount and status in _SIGNED_OR_LATER:
+        raise UserError(_("调解协议已签署，不能再修改调解金额。"))
+    if value is None and status is CaseStatus.AGREED:
+        raise UserError(_("案件已达成调解，调解金额不能为空。"))
+    if value is not None and value > case.claimed_amount:
+        raise ValidationError(_("调解金额不能高于诉请金额。"), field="agreed_amount", value=raw)
+    return value
 
 
 def _investor_value(attribute: str, raw: Any) -> str | None:
