@@ -100,7 +100,7 @@ def test_agreements_for_the_selected_batch(
     choose_folder(monkeypatch, out)
     select_batch(window)
 
-    run_action(qtbot, window, window.form.actionGenerateAgreements)
+    run_action(qtbot, window, window.document_actions["agreements"])
 
     assert errors == []
     assert sorted(p.name for p in out.iterdir()) == [f"{n}.pdf" for n in batch.case_numbers]
@@ -131,7 +131,7 @@ def test_agreements_for_selected_cases_only(
         assert row is not None
         selection.select(window.case_model.index(row, 0), rows)
 
-    run_action(qtbot, window, window.form.actionGenerateAgreements)
+    run_action(qtbot, window, window.document_actions["agreements"])
 
     assert errors == []
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [f"{n}.pdf" for n in batch.case_numbers[1:]]
@@ -147,7 +147,7 @@ def test_batch_jobs_need_a_batch(window: MainWindow, monkeypatch: pytest.MonkeyP
     window.form.tabs.setCurrentIndex(BATCHES_TAB)
     window.form.batchTable.clearSelection()
     window.form.batchTable.setCurrentIndex(window.batch_model.index(-1, 0))
-    window.form.actionSignPackage.trigger()
+    window.document_actions["sign-package"].trigger()
     assert told == ["请先在批次列表中选择一个批次。"]
     assert window.document_jobs.job is None
 
@@ -164,7 +164,7 @@ def test_sign_package_then_signed_import_lists_each_file_and_shows_turnaround(
     package.mkdir()
     choose_folder(monkeypatch, package)
     select_batch(window)
-    run_action(qtbot, window, window.form.actionSignPackage)
+    run_action(qtbot, window, window.document_actions["sign-package"])
     assert errors == []
     assert (package / "manifest.xlsx").is_file() and (package / "manifest.json").is_file()
     dialog = window.document_jobs.result_dialog
@@ -187,7 +187,7 @@ def test_sign_package_then_signed_import_lists_each_file_and_shows_turnaround(
     (returned / "c-tampered.pdf").write_bytes(tampered)
     choose_folder(monkeypatch, returned)
 
-    run_action(qtbot, window, window.form.actionSignedImport)
+    run_action(qtbot, window, window.document_actions["signed-import"])
 
     assert errors == []
     dialog = window.document_jobs.result_dialog
@@ -232,7 +232,7 @@ def signed_by_untrusted_ca(
     package.mkdir()
     choose_folder(monkeypatch, package)
     select_batch(window)
-    run_action(qtbot, window, window.form.actionSignPackage)
+    run_action(qtbot, window, window.document_actions["sign-package"])
     pki = make_ca(tmp_path)
     signers = {"investor": "张䶮", "company": COMPANY_NAME, "mediator": "孙调解"}
     returned = tmp_path / "已签署"
@@ -275,7 +275,7 @@ def test_signed_import_strict_setting_decides_on_an_untrusted_certificate(
     signed_by_untrusted_ca(qtbot, window, batch, tmp_path, monkeypatch)
     window.preferences.set(STRICT_SIGNATURES, strict)
 
-    run_action(qtbot, window, window.form.actionSignedImport)
+    run_action(qtbot, window, window.document_actions["signed-import"])
 
     assert errors == []
     outcome, case_number, notes = result_rows(window)["signed.pdf"]
@@ -306,7 +306,7 @@ def test_signed_import_with_the_trusted_root_from_settings_accepts_without_warni
     window.preferences.set(TRUST_ROOTS, str(ca_pem))
     window.preferences.set(STRICT_SIGNATURES, True)
 
-    run_action(qtbot, window, window.form.actionSignedImport)
+    run_action(qtbot, window, window.document_actions["signed-import"])
 
     assert errors == []
     assert result_rows(window)["signed.pdf"] == ["已签署，已登记", batch.case_numbers[0], ""]
@@ -328,7 +328,7 @@ def test_signed_import_with_a_missing_root_file_says_so_and_imports_nothing(
     missing = tmp_path / "根证书.pem"
     window.preferences.set(TRUST_ROOTS, str(missing))
 
-    window.form.actionSignedImport.trigger()
+    window.document_actions["signed-import"].trigger()
 
     assert len(errors) == 1 and isinstance(errors[0], UserError)
     assert str(missing) in str(errors[0]) and "无法读取信任根证书文件" in str(errors[0])
@@ -337,7 +337,7 @@ def test_signed_import_with_a_missing_root_file_says_so_and_imports_nothing(
     garbage = tmp_path / "不是证书.pem"
     garbage.write_text("这不是证书", encoding="utf-8")
     window.preferences.set(TRUST_ROOTS, str(garbage))
-    window.form.actionSignedImport.trigger()
+    window.document_actions["signed-import"].trigger()
     assert len(errors) == 2 and "无法识别" in str(errors[1])
     assert window.document_jobs.job is None
 
@@ -359,7 +359,7 @@ def test_confirmation_applications_and_court_report(
     window = open_window(qtbot, database, qsettings)
     choose_folder(monkeypatch, tmp_path)
     select_batch(window)
-    run_action(qtbot, window, window.form.actionConfirmations)
+    run_action(qtbot, window, window.document_actions["confirmation"])
     assert errors == []
     dialog = window.document_jobs.result_dialog
     assert dialog is not None and "涉及 2 件案件" in dialog.summary.text()
@@ -382,7 +382,7 @@ def test_confirmation_applications_and_court_report(
             "ask_report",
             lambda target, personal=personal, name=name: answer(target, personal=personal, name=name),
         )
-        run_action(qtbot, window, window.form.actionCourtReport)
+        run_action(qtbot, window, window.document_actions["report"])
         assert errors == []
     assert dialog_seen[0].personal_check.text() == "包含完整身份证号"
     masked = _cells(tmp_path / "masked.xlsx")

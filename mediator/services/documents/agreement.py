@@ -34,6 +34,7 @@ from mediator.errors import EnvironmentProblem, UserError
 from mediator.i18n import _
 from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents.data import CaseDocument, fingerprint_of, load_case_documents, resolve_batch
+from mediator.services.documents.kinds import DocumentRequest, DocumentResult
 from mediator.services.documents.layout import (
     PageDecorations,
     SignatureBlock,
@@ -220,15 +221,26 @@ class GeneratedAgreement:
 
 
 @dataclass(frozen=True)
-class AgreementRun:
+class AgreementRun(DocumentResult):
     """What a generation job wrote."""
 
     files: list[GeneratedAgreement]
     seconds: float
+    # What it was asked for (第15批, 所选 3 件案件) and where the files went.
+    scope: str = ""
+    folder: Path | None = None
 
     @property
     def count(self) -> int:
         return len(self.files)
+
+    def summary(self) -> str:
+        return _("已为{scope}生成调解协议书 {count} 份（用时 {seconds:.1f} 秒），保存在 {folder}。").format(
+            scope=self.scope, count=self.count, seconds=self.seconds, folder=self.folder or ""
+        )
+
+    def output_folder(self) -> Path | None:
+        return self.folder
 
 
 def _worker_init() -> None:
@@ -344,11 +356,30 @@ def generate_agreements(
     """
     started = time.perf_counter()
     with database.transaction() as session:
-        batch_id = resolve_batch(session, batch).id if batch is not None else None
+        batch_row = resolve_batch(session, batch) if batch is not None else None
+        batch_id = batch_row.id if batch_row is not None else None
+        batch_number = batch_row.number if batch_row is not None else None
         documents = load_case_documents(session, batch_id=batch_id, case_ids=case_ids)
         if not documents:
             raise UserError(_("没有已达成调解金额的案件，未生成调解协议书。"))
         jobs = max(1, min(jobs, os.cpu_count() or 1, len(documents)))
         files = render_documents(documents, out_dir, jobs=jobs, progress=progress, start_method=start_method)
     log.info("generated %d agreements in %.2f s", len(files), time.perf_counter() - started)
-    return AgreementRun(files=files, seconds=time.perf_counter() - started)
+    if case_ids is not None:
+        scope = _("所选 {count} 件案件").format(count=len(case_ids))
+    else:
+        scope = _("第{number}批").format(number=batch_number)
+    return AgreementRun(files=files, seconds=time.perf_counter() - started, scope=scope, folder=Path(out_dir))
+
+
+def run(database: Database, request: DocumentRequest) -> AgreementRun:
+    """The registry's entry point (``kinds.KINDS``): a batch's agreements, or chosen cases'."""
+    return generate_agreements(
+        database,
+        batch=None if request.case_ids else request.batch,
+        case_ids=request.case_ids or None,
+        out_dir=request.folder,
+        jobs=request.jobs,
+        progress=request.progress,
+        start_method=request.start_method,
+    )

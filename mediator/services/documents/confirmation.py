@@ -32,6 +32,7 @@ from mediator.services.cases.changes import transition_case
 from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents.agreement import template_values
 from mediator.services.documents.data import CaseDocument, load_case_documents, resolve_batch
+from mediator.services.documents.kinds import DocumentRequest, DocumentResult
 from mediator.services.documents.layout import PageDecorations, StagedFiles, check_coverage, cn_date
 from mediator.services.documents.templates import DocumentTemplate, load_template
 from mediator.services.progress import Progress
@@ -159,7 +160,7 @@ def _schedule(
 
 
 @dataclass(frozen=True)
-class ConfirmationRun:
+class ConfirmationRun(DocumentResult):
     """What ``write_confirmation_applications`` wrote."""
 
     files: list[Path]
@@ -186,6 +187,20 @@ class ConfirmationRun:
                 end=earliest[1].end.isoformat(), case=earliest[0], overdue=overdue
             )
         return text
+
+    def output_folder(self) -> Path | None:
+        return self.folder
+
+
+def run(database: Database, request: DocumentRequest) -> ConfirmationRun:
+    """The registry's entry point (``kinds.KINDS``) for the joint applications."""
+    return write_confirmation_applications(
+        database,
+        request.batch_required,
+        request.folder,
+        per_batch=request.per_batch,
+        progress=request.progress,
+    )
 
 
 def write_confirmation_applications(

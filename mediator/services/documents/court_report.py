@@ -32,6 +32,7 @@ from mediator.i18n import _
 from mediator.services.audit.trail import audit
 from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents.data import china_today, resolve_batch
+from mediator.services.documents.kinds import DocumentRequest, DocumentResult
 from mediator.services.documents.layout import PageDecorations, check_coverage
 from mediator.services.documents.templates import load_template
 from mediator.services.xlsx_cells import SafeSheet, add_format
@@ -259,10 +260,26 @@ def _render_landscape(story: list[Any], decorations: PageDecorations, *, title: 
 
 
 @dataclass(frozen=True)
-class ReportFiles:
+class ReportFiles(DocumentResult):
+    """What ``write_court_report`` wrote."""
+
     xlsx: Path | None
     pdf: Path | None
     cases: int
+    show_personal_data: bool = False
+
+    def summary(self) -> str:
+        written = [str(p) for p in (self.xlsx, self.pdf) if p is not None]
+        text = _("反馈表已写入 {files}（{cases} 件案件）。").format(
+            files="、".join(written), cases=self.cases
+        )
+        if self.show_personal_data:
+            text += "\n" + _("表中含完整身份证号，已记入操作日志。")
+        return text
+
+    def output_folder(self) -> Path | None:
+        first = self.xlsx or self.pdf
+        return first.parent if first is not None else None
 
 
 def write_court_report(
@@ -299,4 +316,18 @@ def write_court_report(
     if pdf is not None:
         pdf_layout.atomic_write(Path(pdf), report_pdf(report))
         pdf_path = Path(pdf)
-    return ReportFiles(xlsx_path, pdf_path, len(report.rows))
+    return ReportFiles(xlsx_path, pdf_path, len(report.rows), show_personal_data)
+
+
+def run(database: Database, request: DocumentRequest) -> ReportFiles:
+    """The registry's entry point (``kinds.KINDS``) for the report to the court."""
+    if request.progress is not None:
+        request.progress.update(0, 0, _("正在生成法院反馈表"))
+    return write_court_report(
+        database,
+        request.batch_required,
+        request.folder,
+        pdf=request.pdf,
+        show_personal_data=request.show_personal_data,
+        actor=request.actor,
+    )

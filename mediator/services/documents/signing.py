@@ -29,13 +29,14 @@ from sqlmodel import Session
 from mediator.domain.agreement_terms import SIGNATURE_FIELDS
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import EnvironmentProblem, UserError
-from mediator.i18n import _
+from mediator.i18n import N_, _
 from mediator.services.audit.trail import audit
 from mediator.services.cases import batches as batch_list
 from mediator.services.cases.changes import transition_case
 from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents.agreement import GeneratedAgreement, render_documents
 from mediator.services.documents.data import CHINA_TZ, load_case_documents, resolve_batch
+from mediator.services.documents.kinds import DocumentRequest, DocumentResult
 from mediator.services.progress import Progress
 from mediator.services.xlsx_cells import SafeSheet, add_format
 from mediator.store.database import Database
@@ -74,14 +75,29 @@ class ManifestEntry:
 
 
 @dataclass(frozen=True)
-class SignPackage:
+class SignPackage(DocumentResult):
+    """What ``write_sign_package`` wrote."""
+
     folder: Path
     entries: list[ManifestEntry]
     written_at: datetime
+    batch_number: int | None = None
 
     @property
     def count(self) -> int:
         return len(self.entries)
+
+    def summary(self) -> str:
+        return _("第{batch}批的签署包已写入 {folder}：协议书 {count} 份，清单 {xlsx}、{json}。").format(
+            batch=self.batch_number,
+            folder=self.folder,
+            count=self.count,
+            xlsx=MANIFEST_XLSX,
+            json=MANIFEST_JSON,
+        )
+
+    def output_folder(self) -> Path | None:
+        return self.folder
 
 
 def write_sign_package(
@@ -92,6 +108,7 @@ def write_sign_package(
     actor: str = "cli",
     jobs: int = 2,
     progress: Progress | None = None,
+    start_method: str | None = None,
 ) -> SignPackage:
     """Write the batch's agreements awaiting signature and the manifest; record when it went out."""
     out_dir = pdf_layout.ensure_writable_folder(Path(out_dir))
@@ -105,7 +122,7 @@ def write_sign_package(
         if not documents:
             raise UserError(_("第{number}批没有待签署（已达成）的案件。").format(number=batch_row.number))
         phones = _phones(session, [d.case_id for d in documents])
-        files = render_documents(documents, out_dir, jobs=jobs, progress=progress)
+        files = render_documents(documents, out_dir, jobs=jobs, progress=progress, start_method=start_method)
         entries = [_entry(d.data, f, phones[d.case_id]) for d, f in zip(documents, files, strict=True)]
         _write_manifests(out_dir, entries)
         written_at = datetime.now(UTC)
@@ -119,7 +136,20 @@ def write_sign_package(
             detail=f"{len(entries)} agreements",
         )
     log.info("signing package for batch %s: %d agreements", batch_row.number, len(entries))
-    return SignPackage(out_dir, entries, written_at)
+    return SignPackage(out_dir, entries, written_at, batch_row.number)
+
+
+def run_sign_package(database: Database, request: DocumentRequest) -> SignPackage:
+    """The registry's entry point (``kinds.KINDS``) for the signing package."""
+    return write_sign_package(
+        database,
+        request.batch_required,
+        request.folder,
+        actor=request.actor,
+        jobs=request.jobs,
+        progress=request.progress,
+        start_method=request.start_method,
+    )
 
 
 def _phones(session: Session, case_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
@@ -234,9 +264,42 @@ class ImportedDocument:
         return data
 
 
+OUTCOME_LABELS = {
+    "accepted": N_("已签署，已登记"),
+    "incomplete": N_("签名不全"),
+    "already_signed": N_("此前已登记"),
+    "rejected": N_("拒收"),
+}
+
+
 @dataclass
-class ImportReport:
+class ImportReport(DocumentResult):
+    """The outcome of every returned PDF of a folder."""
+
     documents: list[ImportedDocument]
+    strict: bool = False
+
+    @property
+    def complete(self) -> bool:
+        # Rejected files are reported, not an error of the command: the others were registered.
+        return self.count("rejected") == 0
+
+    def details(self) -> str:
+        return self.as_text()
+
+    def table(self) -> tuple[list[str], list[tuple[list[str], bool]]]:
+        rows = []
+        for document in self.documents:
+            notes = [document.reason] if document.reason else []
+            notes += [_("警告：{text}").format(text=w) for w in document.warnings]
+            cells = [
+                document.file,
+                _(OUTCOME_LABELS[document.outcome]),
+                document.case_number or "",
+                "；".join(notes),
+            ]
+            rows.append((cells, document.outcome in ("rejected", "incomplete")))
+        return [_("文件"), _("结果"), _("案号"), _("原因 / 警告")], rows
 
     def count(self, outcome: str) -> int:
         return sum(1 for d in self.documents if d.outcome == outcome)
@@ -251,15 +314,10 @@ class ImportReport:
         }
 
     def as_text(self) -> str:
+        """A line per file (its outcome, reason and warnings), then the summary."""
         lines = []
-        labels = {
-            "accepted": _("已签署，已登记"),
-            "incomplete": _("签名不全"),
-            "already_signed": _("此前已登记"),
-            "rejected": _("拒收"),
-        }
         for document in self.documents:
-            line = f"{document.file}：{labels[document.outcome]}"
+            line = f"{document.file}：{_(OUTCOME_LABELS[document.outcome])}"
             if document.case_number:
                 line += f"（{document.case_number}）"
             if document.reason:
@@ -271,7 +329,7 @@ class ImportReport:
 
     def summary(self) -> str:
         """One sentence with the count of each outcome (CLI and GUI show the same)."""
-        return _(
+        text = _(
             "共 {total} 份：登记 {accepted} 份，签名不全 {incomplete} 份，"
             "已登记过 {already} 份，拒收 {rejected} 份。"
         ).format(
@@ -281,6 +339,9 @@ class ImportReport:
             already=self.count("already_signed"),
             rejected=self.count("rejected"),
         )
+        if self.strict:
+            text += "\n" + _("严格模式：签名证书不在受信任的根证书之下的文件一律拒收。")
+        return text
 
 
 class _Rejected(Exception):
@@ -409,7 +470,19 @@ def import_signed(
             documents.append(_import_one(session, path, roots, strict, actor))
             if progress is not None:
                 progress.update(done)
-    return ImportReport(documents)
+    return ImportReport(documents, strict=strict)
+
+
+def run_signed_import(database: Database, request: DocumentRequest) -> ImportReport:
+    """The registry's entry point (``kinds.KINDS``) for signed files coming back."""
+    return import_signed(
+        database,
+        request.folder,
+        trust_roots=request.trust_roots,
+        strict=request.strict,
+        actor=request.actor,
+        progress=request.progress,
+    )
 
 
 def _import_one(
@@ -514,6 +587,8 @@ def signing_turnaround(session: Session, batch_id: int) -> tuple[timedelta, time
 
 @dataclass(frozen=True)
 class SigningStatus:
+    """A batch's signing round: how many signed, how many waiting, how long it took."""
+
     batch_number: int
     package_at: datetime | None
     agreed: int
@@ -530,6 +605,32 @@ class SigningStatus:
             "turnaround_max_hours": _hours(self.turnaround[1]) if self.turnaround else None,
         }
 
+    def summary(self) -> str:
+        """What `mediator signing-status` prints."""
+        return _status_summary(self)
+
+
+def _status_summary(status: SigningStatus) -> str:
+    lines = [
+        _("第{n}批：已签署 {signed} 件，待签署 {agreed} 件。").format(
+            n=status.batch_number, signed=status.signed, agreed=status.agreed
+        )
+    ]
+    if status.package_at is None:
+        lines.append(_("尚未生成签署包。"))
+    else:
+        lines.append(
+            _("签署包生成于 {at}。").format(at=status.package_at.astimezone().strftime("%Y-%m-%d %H:%M"))
+        )
+    if status.turnaround is not None:
+        median, longest = status.turnaround
+        lines.append(
+            _("签署用时：中位数 {median}，最长 {longest}。").format(
+                median=format_span(median), longest=format_span(longest)
+            )
+        )
+    return "\n".join(lines)
+
 
 def _hours(span: timedelta) -> float:
     return round(span.total_seconds() / 3600, 2)
@@ -539,7 +640,13 @@ def _hours(span: timedelta) -> float:
 format_span = batch_list.format_span
 
 
-def signing_status(session: Session, batch: str | int) -> SigningStatus:
+def signing_status(database: Database, batch: str | int) -> SigningStatus:
+    """The signing round of a batch (read only)."""
+    with database.session() as session:
+        return _signing_status(session, batch)
+
+
+def _signing_status(session: Session, batch: str | int) -> SigningStatus:
     batch_row = resolve_batch(session, batch)
     statuses = list(session.scalars(select(CaseRow.status).where(CaseRow.batch_id == batch_row.id)))  # type: ignore[arg-type]
     signed = sum(1 for s in statuses if s not in (CaseStatus.AGREED.value,) and s in _SIGNED_OR_LATER)

@@ -111,8 +111,9 @@ def test_sign_verify_import_round_trip(
         assert agreement.effective_on == case.signed_on
         median, longest = signing_turnaround(session, fixture.batch_id)  # type: ignore[misc]
         assert timedelta(0) <= median <= longest < timedelta(minutes=5)
-        status = signing_status(session, 15)
-        assert (status.signed, status.agreed) == (1, 1)
+    status = signing_status(database, 15)
+    assert (status.signed, status.agreed) == (1, 1)
+    assert "第15批：已签署 1 件，待签署 1 件。" in status.summary()
 
     # Importing the same file again changes nothing and says so.
     again = import_signed(database, folder, trust_roots=pki.ca_pem)
