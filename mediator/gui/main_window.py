@@ -36,6 +36,7 @@ from mediator.gui.ui_main_window import Ui_MainWindow
 from mediator.i18n import _
 from mediator.services.cases.batches import BatchSummary
 from mediator.services.cases.lists import CaseFilter, FilterChoices, count_cases, filter_choices
+from mediator.services.documents.kinds import DocumentKind, Scope
 from mediator.store.database import Database
 
 log = logging.getLogger("mediator.gui")
@@ -162,11 +163,8 @@ class MainWindow(QMainWindow):
             ),
         )
         self.document_jobs.data_changed.connect(self.refresh)
-        f.actionGenerateAgreements.triggered.connect(self.generate_agreements)
-        f.actionSignPackage.triggered.connect(self.export_sign_package)
-        f.actionSignedImport.triggered.connect(self.document_jobs.import_signed)
-        f.actionConfirmations.triggered.connect(self.generate_confirmations)
-        f.actionCourtReport.triggered.connect(self.export_report)
+        # One 文档 menu entry per registered document kind (services/documents/kinds.py).
+        self.document_actions = self._document_actions()
         f.actionExtendTerm.triggered.connect(self.extend_term)
         f.tabs.currentChanged.connect(self._tab_changed)
         self._set_icons()
@@ -548,25 +546,47 @@ class MainWindow(QMainWindow):
             return None
         return DocumentTarget(number)
 
-    def generate_agreements(self) -> None:
-        target = self.document_target(cases_allowed=True)
-        if target is not None:
-            self.document_jobs.generate_agreements(target)
+    def _document_actions(self) -> dict[str, QAction]:
+        """The 文档 menu's entries, built from the registry of document kinds: the first group
+        before 预览和打印协议书…, the others after it with separators; the main ones also on the
+        toolbar, after 导入. Keyed by the kind's key (its CLI command)."""
+        from mediator.services.documents.kinds import KINDS
 
-    def export_sign_package(self) -> None:
-        target = self.document_target()
-        if target is not None:
-            self.document_jobs.export_sign_package(target)
+        f = self.form
+        toolbar_actions = f.mainToolBar.actions()
+        toolbar_anchor = toolbar_actions[toolbar_actions.index(f.actionImport) + 1]
+        actions: dict[str, QAction] = {}
+        group: int | None = None
+        for kind in KINDS:
+            action = QAction(_(kind.menu_text), self)
+            action.setObjectName(kind.action_name)
+            if kind.tooltip:
+                action.setToolTip(_(kind.tooltip))
+            if kind.shortcut:
+                action.setShortcut(QKeySequence(kind.shortcut))
+            if kind.icon:
+                action.setIcon(self.style().standardIcon(getattr(QStyle.StandardPixmap, kind.icon)))
+            action.triggered.connect(lambda _checked=False, k=kind: self.run_document_kind(k))
+            if kind.menu_group == 0:
+                f.menuDocuments.insertAction(f.actionDocuments, action)
+            else:
+                if kind.menu_group != group:
+                    f.menuDocuments.addSeparator()
+                f.menuDocuments.addAction(action)
+            group = kind.menu_group
+            if kind.toolbar:
+                f.mainToolBar.insertAction(toolbar_anchor, action)
+            actions[kind.key] = action
+        return actions
 
-    def generate_confirmations(self) -> None:
-        target = self.document_target()
-        if target is not None:
-            self.document_jobs.generate_confirmations(target)
-
-    def export_report(self) -> None:
-        target = self.document_target()
-        if target is not None:
-            self.document_jobs.export_report(target)
+    def run_document_kind(self, kind: DocumentKind) -> None:
+        """A 文档 menu entry: the kind's job on the batch (or cases) the user points at."""
+        target = None
+        if kind.scope is not Scope.FOLDER:
+            target = self.document_target(cases_allowed=kind.scope is Scope.BATCH_OR_CASES)
+            if target is None:
+                return
+        self.document_jobs.run(kind, target)
 
     def selected_batch(self) -> BatchSummary | None:
         number = self.selected_batch_number()
