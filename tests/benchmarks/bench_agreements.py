@@ -91,7 +91,16 @@ def floor_run(texts: list[list[str]], jobs: int, folder: Path, reportlab: str) -
     out = folder / "floor"
     out.mkdir()
     result = subprocess.run(
-        [sys.executable, "-c", _FLOOR_SCRIPT, str(pdf_layout.FONT_PATH), str(jobs), str(texts_file), str(out), reportlab],
+        [
+            sys.executable,
+            "-c",
+            _FLOOR_SCRIPT,
+            str(pdf_layout.FONT_PATH),
+            str(jobs),
+            str(texts_file),
+            str(out),
+            reportlab,
+        ],
         capture_output=True,
         text=True,
         check=True,
