@@ -83,6 +83,15 @@ def run_action(qtbot: QtBot, window: MainWindow, action: Any) -> None:
 
 def select_batch(window: MainWindow) -> None:
     window.form.tabs.setCurrentIndex(BATCHES_TAB)
+    # The batch list is read in a worker: wait until its rows are there.
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + 30
+    while window.batch_model.rowCount() == 0 and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
     window.form.batchTable.selectRow(0)
 
 
@@ -256,8 +265,7 @@ def result_rows(window: MainWindow) -> dict[str, list[str]]:
 def case_status(window: MainWindow, case_id: int) -> str:
     from mediator.services.cases.lists import case_detail
 
-    with window.database.session() as session:
-        return case_detail(session, case_id).status.label
+    return case_detail(window.database, case_id).status.label
 
 
 @pytest.mark.parametrize("strict", [True, False], ids=["strict", "lenient"])
@@ -402,3 +410,27 @@ def _cells(path: Path) -> str:
     return " ".join(
         str(v) for row in workbook.active.iter_rows(values_only=True) for v in row if v is not None
     )
+
+
+def test_cli_and_menu_list_every_registered_kind(window: MainWindow) -> None:
+    """A registry entry without its command or its menu action fails here."""
+    import argparse
+
+    from mediator.cli import build_parser
+    from mediator.services.documents.kinds import KINDS
+
+    subparsers = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    menu = window.form.menuDocuments.actions()
+    for kind in KINDS:
+        assert kind.command in subparsers.choices, kind.key
+        action = window.document_actions[kind.key]
+        assert action in menu and action.objectName() == kind.action_name
+    texts = [a.text() for a in menu if not a.isSeparator()]
+    assert texts == [
+        "生成调解协议书…",
+        "预览和打印协议书…",
+        "导出签署包…",
+        "导入已签署文件…",
+        "生成司法确认申请书…",
+        "导出法院反馈表…",
+    ]
