@@ -79,7 +79,8 @@ with ProcessPoolExecutor(max_workers=jobs, initializer=start) as pool:
     pages = list(pool.map(render, enumerate(documents), chunksize=8))
 elapsed = time.perf_counter() - started
 cpu_after = os.times()
-cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("user", "system", "children_user", "children_system"))
+fields = ("user", "system", "children_user", "children_system")
+cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in fields)
 print(json.dumps({"seconds": elapsed, "cpu": cpu, "pages": pages}))
 """
 

@@ -20,8 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from mediator.domain.agreement_terms import MEDIATION_ORGANISATION
 from mediator.domain.money import format_money
@@ -81,6 +80,10 @@ class CourtReport:
         return sum((r.agreed for r in self.rows if r.agreed is not None), Decimal("0.00"))
 
 
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 def build_court_report(
     session: Session, batch: str | int, *, show_personal_data: bool = False
 ) -> CourtReport:
@@ -89,12 +92,12 @@ def build_court_report(
     company = session.get(ListedCompanyRow, batch_row.company_id)
     query = (
         select(CaseRow, InvestorRow)
-        .join(InvestorRow, InvestorRow.id == CaseRow.investor_id)  # type: ignore[arg-type]
-        .where(CaseRow.batch_id == batch_row.id)  # type: ignore[arg-type]
-        .order_by(CaseRow.case_number)
+        .join(InvestorRow, col(InvestorRow.id) == col(CaseRow.investor_id))
+        .where(col(CaseRow.batch_id) == batch_row.id)
+        .order_by(col(CaseRow.case_number))
     )
     rows: list[ReportRow] = []
-    for case, investor in session.execute(query):
+    for case, investor in session.exec(query):
         failure = ""
         if case.failure_reason:
             failure = FailureReason(case.failure_reason).label
@@ -191,7 +194,7 @@ def report_pdf(report: CourtReport) -> bytes:
             format_money(row.claimed),
             format_money(row.agreed) if row.agreed is not None else "",
             row.status,
-            *[(row.steps[name].isoformat() if row.steps[name] else "") for name in short_steps],
+            *[_iso(row.steps[name]) for name in short_steps],
             row.failure,
         ]
         data.append([Paragraph(escape(v), right if i in (3, 4) else cell) for i, v in enumerate(values)])

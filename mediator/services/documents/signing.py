@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from mediator.domain.agreement_terms import SIGNATURE_FIELDS
 from mediator.domain.workflow import CaseStatus
@@ -154,10 +154,10 @@ def run_sign_package(database: Database, request: DocumentRequest) -> SignPackag
 
 def _phones(session: Session, case_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
     query = (
-        select(CaseRow.id, InvestorRow.phone, MediatorRow.phone)
-        .join(InvestorRow, InvestorRow.id == CaseRow.investor_id)  # type: ignore[arg-type]
-        .outerjoin(MediatorRow, MediatorRow.id == CaseRow.mediator_id)  # type: ignore[arg-type]
-        .where(CaseRow.id.in_(case_ids))  # type: ignore[union-attr]
+        select(col(CaseRow.id), col(InvestorRow.phone), col(MediatorRow.phone))
+        .join(InvestorRow, col(InvestorRow.id) == col(CaseRow.investor_id))
+        .outerjoin(MediatorRow, col(MediatorRow.id) == col(CaseRow.mediator_id))
+        .where(col(CaseRow.id).in_(case_ids))
     )
     return {row[0]: (row[1], row[2]) for row in session.execute(query)}
 
@@ -575,14 +575,16 @@ def signing_turnaround(session: Session, batch_id: int) -> tuple[timedelta, time
         return None
     sent = _aware(batch.signing_package_at)
     assert sent is not None
-    query = select(CaseRow.signed_at).where(
-        CaseRow.batch_id == batch_id,  # type: ignore[arg-type]
-        CaseRow.signed_at.is_not(None),  # type: ignore[union-attr]
+    query = select(col(CaseRow.signed_at)).where(
+        col(CaseRow.batch_id) == batch_id,
+        col(CaseRow.signed_at).is_not(None),
     )
-    spans = [max(_aware(at) - sent, timedelta(0)) for at in session.scalars(query)]  # type: ignore[operator]
+    signed = [at.replace(tzinfo=at.tzinfo or UTC) for at in session.scalars(query) if at]
+    spans = [max(at - sent, timedelta(0)) for at in signed]
     if not spans:
         return None
-    return statistics.median(spans), max(spans)
+    median_seconds = statistics.median(span.total_seconds() for span in spans)
+    return timedelta(seconds=median_seconds), max(spans)
 
 
 @dataclass(frozen=True)
@@ -648,7 +650,7 @@ def signing_status(database: Database, batch: str | int) -> SigningStatus:
 
 def _signing_status(session: Session, batch: str | int) -> SigningStatus:
     batch_row = resolve_batch(session, batch)
-    statuses = list(session.scalars(select(CaseRow.status).where(CaseRow.batch_id == batch_row.id)))  # type: ignore[arg-type]
+    statuses = list(session.scalars(select(col(CaseRow.status)).where(col(CaseRow.batch_id) == batch_row.id)))
     signed = sum(1 for s in statuses if s not in (CaseStatus.AGREED.value,) and s in _SIGNED_OR_LATER)
     return SigningStatus(
         batch_number=batch_row.number,
