@@ -35,7 +35,13 @@ from mediator.gui.settings import (
 from mediator.gui.ui_main_window import Ui_MainWindow
 from mediator.i18n import _
 from mediator.services.cases.batches import BatchSummary
-from mediator.services.cases.lists import CaseFilter, FilterChoices, count_cases, filter_choices
+from mediator.services.cases.lists import (
+    MATCH_COUNT_LIMIT,
+    CaseFilter,
+    FilterChoices,
+    count_cases,
+    filter_choices,
+)
 from mediator.services.documents.kinds import DocumentKind, Scope
 from mediator.store.database import Database
 
@@ -330,12 +336,22 @@ class MainWindow(QMainWindow):
         # Runs in a worker: the filter is read once, a frozen value.
         flt = self.case_model.case_filter
         total = count_cases(self.database, CaseFilter())
-        return total, total if flt.is_empty else count_cases(self.database, flt)
+        if flt.is_empty:
+            return total, total
+        return total, count_cases(self.database, flt, limit=MATCH_COUNT_LIMIT)
 
     def _show_counts(self, counts: tuple[int, int]) -> None:
         total, matching = counts
         if matching == total:
             self.count_label.setText(_("共 {total} 件案件").format(total=f"{total:,}"))
+        elif matching >= MATCH_COUNT_LIMIT:
+            # Counting every match of a dense filter (one digit, a common surname) at a million
+            # cases would take longer than the keystroke; past the limit only "more than" is said.
+            self.count_label.setText(
+                _("筛选出超过 {matching} 件 / 共 {total} 件案件").format(
+                    matching=f"{matching:,}", total=f"{total:,}"
+                )
+            )
         else:
             self.count_label.setText(
                 _("筛选出 {matching} 件 / 共 {total} 件案件").format(

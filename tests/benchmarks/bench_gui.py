@@ -49,8 +49,6 @@ NEEDLES = (
     "345678",
 )
 VISIBLE_ROWS = 40
-# The status bar counts matches up to this many ("more than" beyond: count_cases(limit=...)).
-COUNT_LIMIT = 10_000
 
 
 def build_database(url: str, cases: int) -> str:
@@ -116,7 +114,7 @@ def bench_in_process(url: str) -> tuple[float, float, dict[str, tuple[float, flo
 
     from mediator.gui.case_table import CaseTableModel
     from mediator.gui.main_window import CASES_TAB, MainWindow
-    from mediator.services.cases.lists import CaseFilter, count_cases
+    from mediator.services.cases.lists import MATCH_COUNT_LIMIT, CaseFilter, count_cases
     from mediator.store.database import open_database
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -159,7 +157,7 @@ def bench_in_process(url: str) -> tuple[float, float, dict[str, tuple[float, flo
                 fetch_visible(window.case_model)
                 pages.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
-                count_cases(database, CaseFilter(text=needle), limit=COUNT_LIMIT)
+                count_cases(database, CaseFilter(text=needle), limit=MATCH_COUNT_LIMIT)
                 counts.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
                 matching = count_cases(database, CaseFilter(text=needle))

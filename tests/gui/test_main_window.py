@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QLineEdit
@@ -87,6 +88,18 @@ def test_filter_by_typed_chinese_name(qtbot: QtBot, main_window: MainWindow, dem
     qtbot.waitUntil(
         lambda: window.count_label.text() == f"筛选出 {expected} 件 / 共 645 件案件", timeout=1000
     )
+
+
+def test_dense_filter_counts_only_up_to_the_limit(
+    qtbot: QtBot, main_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At a million cases a one-digit filter matches most of them: the status bar stops counting
+    # at the limit and says "more than" instead of making the keystroke wait for a full count.
+    monkeypatch.setattr("mediator.gui.main_window.MATCH_COUNT_LIMIT", 50)
+    window = main_window
+    window.form.tabs.setCurrentIndex(CASES_TAB)
+    type_text(qtbot, window.form.filterEdit, "2")
+    qtbot.waitUntil(lambda: window.count_label.text() == "筛选出超过 50 件 / 共 645 件案件", timeout=3000)
 
 
 def test_filter_by_status_and_sort_by_claimed_amount(

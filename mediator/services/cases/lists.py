@@ -344,6 +344,10 @@ def case_ids(
         return list(session.scalars(query.offset(offset).limit(limit)))
 
 
+# The case table's status bar counts matches up to this many and says "more than" beyond.
+MATCH_COUNT_LIMIT = 10_000
+
+
 def count_cases(database: Database, flt: CaseFilter, *, limit: int | None = None) -> int:
     """How many cases match (shown in the status bar).
 
