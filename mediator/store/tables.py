@@ -68,6 +68,8 @@ class BatchRow(SQLModel, table=True):
     # Written when the signing package goes out; the turnaround runs from here to the last signature.
     signing_package_at: datetime | None = None
     created_at: datetime
+    # The close-out (mediator batch close): every case paid, failed or returned to the court.
+    closed_on: date | None = None
 
 
 class InvestorRow(SQLModel, table=True):
@@ -171,6 +173,21 @@ class InstallmentRow(SQLModel, table=True):
     amount: Decimal = Field(sa_column=_money(nullable=False))
     paid_on: date | None = None
     paid_amount: Decimal | None = Field(default=None, sa_column=_money())
+
+
+class PaymentRow(SQLModel, table=True):
+    """One sum the company paid (the ledger; the installment lines say what each has received).
+    A bank's or company's reference is recorded once: the same transfer cannot be booked twice."""
+
+    __tablename__ = "payment"
+    __table_args__ = (UniqueConstraint("reference", name="uq_payment_reference"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="mediation_case.id", index=True)
+    paid_on: date
+    amount: Decimal = Field(sa_column=_money(nullable=False))
+    reference: str | None = Field(default=None, max_length=60)
+    source: str = Field(max_length=20)  # manual / import / marked_paid
+    recorded_at: datetime
 
 
 class ContactAttemptRow(SQLModel, table=True):
