@@ -51,6 +51,12 @@ class ListedCompanyRow(SQLModel, table=True):
     decision: str | None = Field(default=None, max_length=500)
     implemented_on: date | None = None
     disclosed_on: date | None = None
+    # The share of the calculated loss its mediators offer (e.g. "0.4"), exact decimal text.
+    settlement_ratio: str | None = Field(default=None, max_length=12)
+    # How the investor receives the money (收款账户 clause) and the late-payment interest the
+    # company's agreements state (违约条款); empty: the agreement's defaults.
+    receiving_account: str | None = Field(default=None, max_length=200)
+    late_interest: str | None = Field(default=None, max_length=200)
 
 
 class BatchRow(SQLModel, table=True):
@@ -70,6 +76,9 @@ class BatchRow(SQLModel, table=True):
     created_at: datetime
     # The close-out (mediator batch close): every case paid, failed or returned to the court.
     closed_on: date | None = None
+    # The day the organisation signed for the court's materials (签收): the mediation term counts
+    # from it (特邀调解规定); None: from the referral date (deadlines.term_start).
+    received_on: date | None = None
 
 
 class InvestorRow(SQLModel, table=True):
@@ -138,6 +147,25 @@ class AgreementRow(SQLModel, table=True):
     effective_on: date | None = None
 
 
+class VoidedAgreementRow(SQLModel, table=True):
+    """An agreement replaced by an explicit re-issue: kept, marked void, with its reason."""
+
+    __tablename__ = "voided_agreement"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="mediation_case.id", index=True)
+    number: str = Field(max_length=60, unique=True)
+    fingerprint: str = Field(max_length=64)
+    amount: Decimal = Field(sa_column=_money(nullable=False))
+    created_at: datetime
+    effective_on: date | None = None
+    # The signatures it carried: "field signer time" per line (names only, never ID numbers).
+    signatures: str | None = Field(default=None, max_length=1000)
+    voided_at: datetime
+    reason: str = Field(max_length=500)
+    actor: str = Field(max_length=50)
+    replaced_by: str = Field(max_length=60)  # the new agreement number
+
+
 class SigningRow(SQLModel, table=True):
     """One signature found on a signed agreement that came back from the court's signing module."""
 
@@ -160,6 +188,8 @@ class JudicialConfirmationRow(SQLModel, table=True):
     application_date: date | None = None
     ruling_number: str | None = Field(default=None, max_length=60)  # a 民特 case number
     ruling_date: date | None = None
+    # An application recorded after its 30-day window (民事诉讼法 §205): why, as the mediator gave it.
+    late_reason: str | None = Field(default=None, max_length=500)
 
 
 class InstallmentRow(SQLModel, table=True):
@@ -190,6 +220,32 @@ class PaymentRow(SQLModel, table=True):
     recorded_at: datetime
 
 
+class LossResultRow(SQLModel, table=True):
+    """A case's loss calculation (法释〔2022〕2号), the latest one computed; amounts as computed."""
+
+    __tablename__ = "loss_result"
+    __table_args__ = (UniqueConstraint("case_id", name="uq_loss_result_case"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="mediation_case.id")
+    method: str = Field(max_length=10)  # mwa / fifo / actual / wavg / arith
+    kind: str = Field(max_length=10)  # long (诱多) / short (诱空)
+    implemented_on: date
+    disclosed_on: date
+    base_date: date
+    base_price: str = Field(max_length=20)
+    investment_loss: Decimal = Field(sa_column=_money(nullable=False))
+    risk_deduction_pct: str = Field(max_length=10)
+    commission: Decimal = Field(sa_column=_money(nullable=False))
+    stamp_duty: Decimal = Field(sa_column=_money(nullable=False))
+    interest: Decimal = Field(sa_column=_money(nullable=False))
+    total: Decimal = Field(sa_column=_money(nullable=False))
+    ratio: str | None = Field(default=None, max_length=12)
+    proposed: Decimal | None = Field(default=None, sa_column=_money())
+    parameters: str = Field(max_length=2000)  # JSON: rates, index, the files' names
+    computed_at: datetime
+    computed_by: str = Field(max_length=50)
+
+
 class ContactAttemptRow(SQLModel, table=True):
     """One attempt to reach an investor (SMS, phone...) and its outcome."""
 
@@ -214,6 +270,10 @@ class AuditEventRow(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="mediation_case.id", index=True)
     batch_id: int | None = Field(default=None, foreign_key="batch.id")
     detail: str | None = Field(default=None, max_length=2000)  # never ID or phone numbers
+    # The chain (domain/audit_chain.py): position, the previous event's hash and this one's.
+    seq: int = Field(unique=True)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
 
 
 class CalendarOverrideRow(SQLModel, table=True):
