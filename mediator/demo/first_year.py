@@ -16,9 +16,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session, col
 
+from mediator.demo.marker import is_demo, is_empty, mark_demo
+from mediator.domain.audit_chain import EventContent
 from mediator.domain.deadlines import WorkCalendar
 from mediator.domain.money import to_money
 from mediator.domain.validators import (
@@ -31,9 +33,11 @@ from mediator.domain.validators import (
 from mediator.domain.workflow import STEP_DATE_FIELD, CaseStatus, FailureReason
 from mediator.errors import UserError
 from mediator.i18n import _
+from mediator.services.audit import chain as audit_chain
 from mediator.services.progress import Progress
 from mediator.store.database import Database
 from mediator.store.tables import (
+    AgreementFileRow,
     AgreementRow,
     AuditEventRow,
     BatchRow,
@@ -62,6 +66,7 @@ _CASE_DATA_TABLES: tuple[Any, ...] = (
     ContactAttemptRow,
     InstallmentRow,
     JudicialConfirmationRow,
+    AgreementFileRow,
     AgreementRow,
     CaseRow,
     BatchRow,
@@ -276,26 +281,32 @@ def _yuan(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
 
-def is_empty(session: Session) -> bool:
-    """True when the database holds no case data at all (settings and calendar do not count)."""
-    for table in (CaseRow, BatchRow, InvestorRow, ListedCompanyRow, MediatorRow):
-        if session.scalar(select(exists().select_from(table))):
-            return False
-    return True
-
-
 def clear_case_data(session: Session) -> None:
-    """Delete every batch, case, person and document; settings and calendar corrections stay."""
+    """Delete every batch, case, person and document; settings and calendar corrections stay.
+    The demo's audit log goes too (its chain restarts): only a demo database is ever cleared."""
+    audit_chain.forget(session.connection())
     for table in _CASE_DATA_TABLES:
         session.execute(delete(table))
 
 
 def load_demo(session: Session, *, reset: bool = False, progress: Progress | None = None) -> DemoResult:
-    """Fill an empty database with the demo year (``reset`` clears case data first, same transaction)."""
+    """Fill an empty database with the demo year and mark it as the demo's (demo/marker.py).
+
+    A database holding anything but the demo is refused, with or without ``reset``: real cases are
+    never mixed with invented ones nor cleared to make room for them. ``reset`` clears a demo
+    database first (same transaction).
+    """
     if not is_empty(session):
+        if not is_demo(session):
+            raise UserError(
+                _(
+                    "数据库中已有真实数据，演示数据只能载入空数据库或演示数据库；"
+                    "不加 --db 时演示数据载入单独的演示数据库文件"
+                )
+            )
         if not reset:
-            raise UserError(_("数据库中已有数据；如需重新载入演示数据请加 --reset"))
-        log.info("clearing case data before loading the demo")
+            raise UserError(_("演示数据已经载入；如需重新载入演示数据请加 --reset"))
+        log.info("clearing the demo database before loading the demo again")
         clear_case_data(session)
     plan = _DemoBuilder(random.Random(SEED)).build()
     if progress is not None:
@@ -307,6 +318,7 @@ def load_demo(session: Session, *, reset: bool = False, progress: Progress | Non
         if progress is not None:
             progress.update(done)
     _fingerprint_agreements(session)
+    mark_demo(session)
     log.info("demo data loaded: %d cases", len(plan.cases))
     return DemoResult(
         batches=len(_BATCHES),
@@ -325,11 +337,11 @@ def load_demo_into(
 ) -> DemoResult | None:
     """``load_demo`` in a transaction of its own (the entry point of the CLI and the GUI).
 
-    ``only_if_empty``: do nothing (and return None) when the database already holds case data, as on
-    the GUI's first start.
+    ``only_if_empty``: do nothing (and return None) when the database already holds the demo, as when
+    the window opens the demo database a second time; a database holding other data is refused.
     """
     with database.transaction() as session:
-        if only_if_empty and not is_empty(session):
+        if only_if_empty and is_demo(session) and not is_empty(session):
             return None
         return load_demo(session, reset=reset, progress=progress)
 
@@ -410,13 +422,27 @@ class _Plan:
             row["agreement_id"] = agreement_ids[row.pop("_agreement")]
         for table, rows in (
             (ContactAttemptRow, self.contacts),
-            (AuditEventRow, self.audits),
             (InstallmentRow, self.installments),
             (JudicialConfirmationRow, self.confirmations),
             (SigningRow, self.signings),
         ):
             if rows:
                 session.execute(insert(table), rows)
+        # The history is chained like every audit event (services/audit/chain.py), in this transaction.
+        audit_chain.append(
+            session.connection(),
+            [
+                EventContent.of(
+                    at=row["at"],
+                    actor=row["actor"],
+                    action=row["action"],
+                    case_id=row.get("case_id"),
+                    batch_id=row.get("batch_id"),
+                    detail=row.get("detail"),
+                )
+                for row in self.audits
+            ],
+        )
 
 
 def _insert_returning(session: Session, table: Any, rows: list[dict[str, Any]]) -> list[int]:
