@@ -64,12 +64,20 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from mediator.demo.first_year import load_demo_into
+    import os
 
+    from mediator.demo.first_year import load_demo_into
+    from mediator.demo.marker import demo_database_url
+
+    # Without --db (or MEDIATOR_DB) the demo goes into its own file, never the work database.
+    if not args.db and not os.environ.get("MEDIATOR_DB"):
+        args.db = demo_database_url()
     with _opened(args) as db:
         result = load_demo_into(db, reset=args.reset)
+        url = db.url
     assert result is not None  # only_if_empty is off: a full database raises instead
     print(result.summary())
+    print(_("演示数据库：{url}").format(url=url))
     return EXIT_OK
 
 
@@ -581,8 +589,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=cmd_gui)
     commands = parser.add_subparsers(title=_("命令"), metavar="COMMAND", parser_class=_Parser)
 
-    demo = commands.add_parser("demo", help=_("载入演示数据（数据库为空时）"))
-    demo.add_argument("--reset", action="store_true", help=_("先清空数据库再载入"))
+    demo = commands.add_parser(
+        "demo", help=_("载入演示数据（不加 --db 时载入单独的演示数据库；只载入空数据库或演示数据库）")
+    )
+    demo.add_argument("--reset", action="store_true", help=_("先清空演示数据库再重新载入"))
     demo.set_defaults(handler=cmd_demo)
 
     stats = commands.add_parser("stats", help=_("统计数字"))
