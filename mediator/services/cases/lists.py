@@ -356,9 +356,11 @@ def count_cases(database: Database, flt: CaseFilter, *, limit: int | None = None
     a scan of every case.
     """
     with database.session() as session:
-        counted, walks = _filtered(session, select(func.count()).select_from(CaseRow), flt, page=False)
-        if limit is not None and walks:
-            # Dense matches found by testing rows: stop at the limit rather than test every case.
+        if limit is None:
+            counted, _walks = _filtered(session, select(func.count()).select_from(CaseRow), flt, page=False)
+        else:
+            # Stop at the limit: dense matches (one digit, a common surname, the year) are not
+            # tested or read to the end, whether rows are walked or an index range yields them.
             matching, _walks = _filtered(session, select(col(CaseRow.id)), flt, page=False)
             counted = select(func.count()).select_from(matching.limit(limit).subquery())
         total = int(session.scalar(counted) or 0)
@@ -455,6 +457,13 @@ class HistoryLine:
     actor: str
     action: str
     detail: str | None
+
+    @property
+    def text(self) -> str:
+        """The event in the interface language, old → new (services/audit/history.py)."""
+        from mediator.services.audit.history import describe_event
+
+        return describe_event(self.action, self.detail)
 
 
 @dataclass(frozen=True)

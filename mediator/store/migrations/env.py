@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
+
 from alembic import context
+from sqlalchemy.exc import SAWarning
 from sqlmodel import SQLModel
 
 import mediator.store.tables  # noqa: F401 - registers the tables on SQLModel.metadata
+
+# SQLite's batch mode reflects the tables a copied table refers to; the search index's expression
+# indexes on investor cannot be reflected and need not be (that table is not copied).
+warnings.filterwarnings("ignore", r"Skipped unsupported reflection of expression-based index", SAWarning)
 
 config = context.config
 target_metadata = SQLModel.metadata
