@@ -1,4 +1,5 @@
-"""Case use cases shared by the GUI and the CLI: status changes, edits, contacts, payments.
+"""Case use cases shared by the GUI and the CLI: status changes, edits, payments (contact attempts
+live in ``mediator.services.contacts``).
 
 Every change goes through here so that the workflow rules, the step dates, the version counter
 (optimistic locking for a team sharing one PostgreSQL database) and the audit trail are applied the
@@ -6,8 +7,8 @@ same way whoever makes it.
 
 Entry points (GUI, CLI) take a ``Database``, run in one transaction of their own (a failure changes
 nothing) and return plain values (``CaseState``, ``TermExtension``), never rows bound to a session:
-``update_case_fields``, ``change_status``, ``record_contact_attempt``, ``set_installments``,
-``record_payment``, ``extend_mediation_term``.
+``update_case_fields``, ``change_status``, ``extend_mediation_term`` (payment plans and payments
+live in ``mediator.services.payments``).
 
 Steps take an open session and leave committing to the caller, for services that compose them
 inside a transaction of their own (documents: signing, confirmation): ``transition_case``,
@@ -17,19 +18,18 @@ inside a transaction of their own (documents: signing, confirmation): ``transiti
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from mediator.domain.batch_numbers import parse_batch_number
 from mediator.domain.deadlines import Deadline, mediation_term
 from mediator.domain.money import parse_amount, to_money
-from mediator.domain.payments import allocate_payment, check_installment_plan, status_after_payment
 from mediator.domain.validators import (
     validate_mobile,
     validate_person_name,
@@ -40,26 +40,25 @@ from mediator.domain.workflow import (
     STEP_DATE_FIELD,
     CaseStatus,
     FailureReason,
+    check_step_date,
     check_transition,
 )
 from mediator.errors import NotFoundError, TransitionError, UserError, ValidationError
 from mediator.i18n import _
+from mediator.services.audit.history import change_detail
 from mediator.services.audit.trail import audit
 from mediator.store.database import Database
 from mediator.store.mapping import to_entity
 from mediator.store.tables import (
     BatchRow,
     CaseRow,
-    ContactAttemptRow,
     InstallmentRow,
     InvestorRow,
     MediatorRow,
+    PaymentRow,
 )
 
 log = logging.getLogger("mediator.cases")
-
-CONTACT_CHANNELS: tuple[str, ...] = ("phone", "sms", "wechat", "visit", "mail")
-CONTACT_OUTCOMES: tuple[str, ...] = ("reached", "no_answer", "wrong_number", "refused", "message_left")
 
 # Fields ``update_case_fields`` accepts; investor_* change the case's investor record.
 EDITABLE_FIELDS: tuple[str, ...] = (
@@ -77,7 +76,6 @@ EDITABLE_FIELDS: tuple[str, ...] = (
 _SIGNED_OR_LATER = frozenset(
     STATUS_ORDER[STATUS_ORDER.index(CaseStatus.SIGNED) : STATUS_ORDER.index(CaseStatus.PAID) + 1]
 )
-_PAYABLE = frozenset({CaseStatus.CONFIRMED, CaseStatus.PARTIALLY_PAID})
 
 
 @dataclass(frozen=True)
@@ -104,17 +102,6 @@ class CaseState:
             agreed_amount=case.agreed_amount,
             step_dates={status: day for status, day in steps.items() if day is not None},
         )
-
-
-@dataclass(frozen=True)
-class InstallmentState:
-    """One line of a payment plan."""
-
-    sequence: int
-    due_date: date
-    amount: Decimal
-    paid_on: date | None
-    paid_amount: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -211,14 +198,10 @@ def transition_case(
     check_transition(
         current, target, failure_reason=failure_reason, agreed_amount_set=entity.agreed_amount is not None
     )
-    on = on or _today()
-    previous = entity.last_step_date
-    if on < previous:
-        raise TransitionError(
-            _("日期{on}早于案件上一步的日期{previous}，请核对。").format(
-                on=on.isoformat(), previous=previous.isoformat()
-            )
-        )
+    today = _today()
+    on = on or today
+    # No step dated in the future, nor before the case's previous step (domain.workflow).
+    check_step_date(on, previous=entity.last_step_date, today=today)
     values: dict[str, Any] = {"status": target.value, STEP_DATE_FIELD[target]: on}
     note = note.strip() if note else None
     if target is CaseStatus.FAILED:
@@ -286,7 +269,9 @@ def _update_case_fields(
             _collect(investor_values, investor, attribute, _investor_value(attribute, raw))
     if not case_values and not investor_values:
         return case
-    changed = sorted(case_values) + sorted(f"investor_{k}" for k in investor_values)
+    # Old → new for the history (services/audit/history.py masks ID and phone numbers).
+    changed = [(key, getattr(case, key), value) for key, value in sorted(case_values.items())]
+    changed += [(f"investor_{k}", getattr(investor, k), v) for k, v in sorted(investor_values.items())]
     if "id_number" in investor_values:
         taken = session.scalar(
             select(col(InvestorRow.id)).where(
@@ -307,9 +292,20 @@ def _update_case_fields(
         action="edit",
         case_id=case.id,
         batch_id=case.batch_id,
-        detail=_("修改字段：{fields}").format(fields=", ".join(changed)),
+        detail=change_detail([_named_mediator(session, change) for change in changed]),
     )
     return case
+
+
+def _named_mediator(session: Session, change: tuple[str, Any, Any]) -> tuple[str, Any, Any]:
+    """A change of mediator as the names the history shows, not their row ids."""
+    field, old, new = change
+    if field != "mediator_id":
+        return change
+    names = [
+        None if key is None else getattr(session.get(MediatorRow, key), "name", None) for key in (old, new)
+    ]
+    return ("mediator", names[0], names[1])
 
 
 def _agreed_amount(case: CaseRow, status: CaseStatus, raw: Any) -> Decimal | None:
@@ -340,48 +336,6 @@ def _collect(values: dict[str, Any], row: Any, attribute: str, value: Any) -> No
         values[attribute] = value
 
 
-def _record_contact_attempt(
-    session: Session,
-    case_id: int,
-    *,
-    channel: str,
-    outcome: str,
-    at: datetime,
-    note: str | None,
-    actor: str,
-    mediator_id: int | None = None,
-) -> ContactAttemptRow:
-    """Record one attempt to reach the investor (phone, SMS...) and how it went."""
-    case = get_case(session, case_id)
-    if channel not in CONTACT_CHANNELS:
-        raise ValidationError(_("未知的联系方式：{value}。").format(value=channel), field="channel")
-    if outcome not in CONTACT_OUTCOMES:
-        raise ValidationError(_("未知的联系结果：{value}。").format(value=outcome), field="outcome")
-    if at.tzinfo is None:
-        raise ValidationError(_("联系时间缺少时区。"), field="at", value=at)
-    if mediator_id is not None and session.get(MediatorRow, mediator_id) is None:
-        raise NotFoundError(_("调解员不存在（编号 {id}）。").format(id=mediator_id))
-    attempt = ContactAttemptRow(
-        case_id=case_id,
-        at=at.astimezone(UTC),
-        channel=channel,
-        outcome=outcome,
-        note=_optional_text(note, 500),
-        mediator_id=mediator_id if mediator_id is not None else case.mediator_id,
-    )
-    session.add(attempt)
-    audit(
-        session,
-        actor=actor,
-        action="contact",
-        case_id=case_id,
-        batch_id=case.batch_id,
-        detail=f"{channel}: {outcome}",
-    )
-    session.flush()
-    return attempt
-
-
 def installments_of(session: Session, case_id: int) -> list[InstallmentRow]:
     return list(
         session.scalars(
@@ -390,42 +344,6 @@ def installments_of(session: Session, case_id: int) -> list[InstallmentRow]:
             .order_by(col(InstallmentRow.sequence))
         )
     )
-
-
-def _set_installments(
-    session: Session, case_id: int, plan: Sequence[tuple[date, Decimal | str]], *, actor: str
-) -> list[InstallmentRow]:
-    """Replace a case's payment plan (one line for a lump sum). The amounts must add up to the
-    agreed amount; a plan that has already received money cannot be replaced."""
-    case = get_case(session, case_id)
-    if case.agreed_amount is None:
-        raise UserError(_("请先填写调解金额，再安排付款计划。"))
-    if _status_of(case.status) in (CaseStatus.PAID, CaseStatus.FAILED, CaseStatus.RETURNED_TO_COURT):
-        raise UserError(
-            _("案件当前为“{status}”，不能再修改付款计划。").format(status=_status_of(case.status).label)
-        )
-    # Amounts come typed or from a spreadsheet: read them as money before the plan's rules apply.
-    parsed = [(due, parse_amount(amount)) for due, amount in plan]
-    check_installment_plan(parsed, case.agreed_amount)
-    rows = [
-        InstallmentRow(case_id=case_id, sequence=sequence, due_date=due, amount=money)
-        for sequence, (due, money) in enumerate(parsed, start=1)
-    ]
-    existing = installments_of(session, case_id)
-    if any(row.paid_amount for row in existing):
-        raise UserError(_("已有付款记录，不能重新安排付款计划。"))
-    session.execute(delete(InstallmentRow).where(col(InstallmentRow.case_id) == case_id))
-    session.add_all(rows)
-    audit(
-        session,
-        actor=actor,
-        action="installments",
-        case_id=case_id,
-        batch_id=case.batch_id,
-        detail=_("付款计划：{n}期").format(n=len(rows)),
-    )
-    session.flush()
-    return installments_of(session, case_id)
 
 
 def paid_total(session: Session, case_id: int) -> Decimal:
@@ -448,51 +366,17 @@ def _book_outstanding(session: Session, case: CaseRow, on: date) -> None:
         session.add(InstallmentRow(case_id=case.id, sequence=1, due_date=on, amount=case.agreed_amount))
         session.flush()
         installments = installments_of(session, case.id)
+    booked = Decimal("0.00")
     for installment in installments:
         if (installment.paid_amount or 0) < installment.amount:
+            booked += installment.amount - (installment.paid_amount or 0)
             installment.paid_amount, installment.paid_on = installment.amount, on
+    if booked:
+        # The payments ledger adds up to what the installments received.
+        session.add(
+            PaymentRow(case_id=case.id, paid_on=on, amount=booked, source="marked_paid", recorded_at=_now())
+        )
     session.flush()
-
-
-def _record_payment(
-    session: Session, case_id: int, amount: Decimal | str, paid_on: date, *, actor: str
-) -> CaseRow:
-    """Record money the company paid: it fills the installments in order; the case moves to
-    partially paid, and to paid when the agreed amount is reached."""
-    case = get_case(session, case_id)
-    status = _status_of(case.status)
-    if status not in _PAYABLE:
-        raise UserError(_("案件当前为“{status}”，司法确认后才能登记履行款项。").format(status=status.label))
-    outstanding = to_entity(case).outstanding(paid_total(session, case_id))  # refuses a case without amount
-    money = parse_amount(amount)
-    installments = installments_of(session, case_id)
-    lump_sum = not installments
-    if lump_sum:
-        # No plan recorded: the agreement is a lump sum due on the day it is paid.
-        assert case.agreed_amount is not None  # outstanding() refused a case without one
-        installments = [
-            InstallmentRow(case_id=case_id, sequence=1, due_date=paid_on, amount=case.agreed_amount)
-        ]
-    allocations = allocate_payment([to_entity(row) for row in installments], money, outstanding=outstanding)
-    for installment, allocation in zip(installments, allocations, strict=True):
-        if allocation.share > 0:
-            installment.paid_amount, installment.paid_on = allocation.paid_after, paid_on
-    if lump_sum:
-        session.add(installments[0])
-    session.flush()
-    audit(
-        session,
-        actor=actor,
-        action="payment",
-        case_id=case_id,
-        batch_id=case.batch_id,
-        detail=_("收到付款{amount}元").format(amount=money),
-    )
-    target = status_after_payment(status, money, outstanding)
-    if target is None:
-        return case
-    on = max(paid_on, to_entity(case).last_step_date)
-    return transition_case(session, case_id, target, actor=actor, on=on)
 
 
 def _extend_mediation_term(
@@ -557,51 +441,6 @@ def update_case_fields(
     with database.transaction() as session:
         case = _update_case_fields(session, case_id, changes, actor=actor, expected_version=expected_version)
         return CaseState.of(case)
-
-
-def record_contact_attempt(
-    database: Database,
-    case_id: int,
-    *,
-    channel: str,
-    outcome: str,
-    at: datetime,
-    note: str | None,
-    actor: str,
-    mediator_id: int | None = None,
-) -> CaseState:
-    """Record one attempt to reach the investor (phone, SMS...) and how it went."""
-    with database.transaction() as session:
-        _record_contact_attempt(
-            session,
-            case_id,
-            channel=channel,
-            outcome=outcome,
-            at=at,
-            note=note,
-            actor=actor,
-            mediator_id=mediator_id,
-        )
-        return CaseState.of(get_case(session, case_id))
-
-
-def set_installments(
-    database: Database, case_id: int, plan: Sequence[tuple[date, Decimal | str]], *, actor: str
-) -> list[InstallmentState]:
-    """Replace a case's payment plan (one line for a lump sum). The amounts must add up to the
-    agreed amount; a plan that has already received money cannot be replaced."""
-    with database.transaction() as session:
-        rows = _set_installments(session, case_id, plan, actor=actor)
-        return [InstallmentState(r.sequence, r.due_date, r.amount, r.paid_on, r.paid_amount) for r in rows]
-
-
-def record_payment(
-    database: Database, case_id: int, amount: Decimal | str, paid_on: date, *, actor: str
-) -> CaseState:
-    """Record money the company paid: it fills the installments in order; the case moves to
-    partially paid, and to paid when the agreed amount is reached."""
-    with database.transaction() as session:
-        return CaseState.of(_record_payment(session, case_id, amount, paid_on, actor=actor))
 
 
 def extend_mediation_term(

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from mediator.domain.parties import check_company_changes, check_company_name, missing_company_particulars
 from mediator.i18n import _
+from mediator.services.audit.history import change_detail
 from mediator.services.audit.trail import audit
 from mediator.store.database import Database
 from mediator.store.tables import CaseRow, ListedCompanyRow
@@ -146,13 +147,15 @@ def set_company(
         if row is None:
             row = ListedCompanyRow(name=company_name)
             session.add(row)
-        changed = [key for key, value in changes.values().items() if getattr(row, key) != value]
+        values = changes.values()
+        changed = [key for key, value in values.items() if getattr(row, key) != value]
+        # Old → new for the history (a company's particulars are public, no personal numbers).
+        history = [(key, getattr(row, key), values[key]) for key in changed]
         for key in changed:
-            setattr(row, key, changes.values()[key])
+            setattr(row, key, values[key])
         session.flush()
         if created or changed:
-            # The field names only: the audit trail carries no personal data.
-            detail = _("新建") if created else _("修改字段：{fields}").format(fields="、".join(changed))
-            audit(session, actor=actor, action="company", detail=f"{company_name}：{detail}")
+            detail = change_detail(history, subject=company_name, created=created)
+            audit(session, actor=actor, action="company", detail=detail)
         counts = _case_counts(session)
         return CompanySaved(_info(row, counts.get(row.id or 0, 0)), created, changed)

@@ -11,6 +11,7 @@ from mediator.domain.parties import validate_phone
 from mediator.domain.validators import validate_person_name
 from mediator.errors import NotFoundError
 from mediator.i18n import _
+from mediator.services.audit.history import change_detail
 from mediator.services.audit.trail import audit
 from mediator.store.database import Database
 from mediator.store.tables import CaseRow, MediatorRow
@@ -74,13 +75,14 @@ def add_mediator(
         if row is None:
             row = MediatorRow(name=person)
             session.add(row)
+        history = [] if created else [("phone", row.phone, number), ("active", row.active, active)]
         if number is not None:
             row.phone = number
         row.active = active
         session.flush()
-        audit(
-            session, actor=actor, action="mediator", detail=f"{person}：{_('新建') if created else _('修改')}"
-        )
+        history = [(key, old, new) for key, old, new in history if new is not None and old != new]
+        detail = change_detail(history, subject=person, created=created)
+        audit(session, actor=actor, action="mediator", detail=detail)
         cases = session.exec(select(func.count()).where(CaseRow.mediator_id == row.id)).one()
         return MediatorSaved(MediatorInfo(row.id or 0, row.name, row.phone, row.active, cases), created)
 
@@ -92,9 +94,8 @@ def set_mediator_active(db: Database, name: str, *, active: bool, actor: str) ->
         row = session.exec(select(MediatorRow).where(MediatorRow.name == person)).first()
         if row is None:
             raise NotFoundError(_("没有名为“{name}”的调解员。").format(name=person))
+        detail = change_detail([("active", row.active, active)], subject=person)
         row.active = active
-        audit(
-            session, actor=actor, action="mediator", detail=f"{person}：{_('在岗') if active else _('停用')}"
-        )
+        audit(session, actor=actor, action="mediator", detail=detail)
         cases = session.exec(select(func.count()).where(CaseRow.mediator_id == row.id)).one()
         return MediatorInfo(row.id or 0, row.name, row.phone, row.active, cases)

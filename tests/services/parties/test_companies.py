@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mediator.domain.validators import make_uscc
 from mediator.errors import NotFoundError, ValidationError
@@ -57,12 +57,21 @@ def test_a_bad_value_changes_nothing(any_database: Database) -> None:
     assert company.address == "南京市玄武区中山路1号"
 
 
-def test_changes_are_audited_without_values(any_database: Database) -> None:
+def test_changes_are_audited_with_old_and_new_values(any_database: Database) -> None:
+    from mediator.services.audit.history import describe_event
+
     set_company(any_database, NAME, actor="tester", uscc=USCC)
     set_company(any_database, NAME, actor="tester", uscc=USCC)  # no change, no event
+    set_company(any_database, NAME, actor="tester", address="南京市鼓楼区中山北路1号")
+    set_company(any_database, NAME, actor="tester", address="南京市鼓楼区中山北路2号")
     with any_database.session() as session:
-        events = session.exec(select(AuditEventRow).where(AuditEventRow.action == "company")).all()
-    assert len(events) == 1 and USCC not in (events[0].detail or "")
+        events = session.exec(
+            select(AuditEventRow).where(AuditEventRow.action == "company").order_by(col(AuditEventRow.id))
+        ).all()
+    lines = [describe_event(e.action, e.detail) for e in events]
+    assert len(lines) == 3
+    assert lines[0] == f"上市公司资料：{NAME}　新建　统一社会信用代码：（空） → {USCC}"
+    assert lines[2] == f"上市公司资料：{NAME}　住所：南京市鼓楼区中山北路1号 → 南京市鼓楼区中山北路2号"
 
 
 def test_mediators_are_registered_and_retired(any_database: Database) -> None:
