@@ -65,6 +65,7 @@ class Batch:
     extension_reason: str | None = None
     signing_package_at: datetime | None = None
     created_at: datetime
+    closed_on: date | None = None  # the batch's close-out
 
     @property
     def label(self) -> str:
