@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mediator.domain import contacts
 from mediator.domain.money import format_money, parse_amount
 from mediator.domain.validators import validate_mobile, validate_person_name, validate_resident_id
 from mediator.domain.workflow import CaseStatus, FailureReason, allowed_transitions
@@ -43,20 +44,9 @@ from mediator.store.database import Database
 
 log = logging.getLogger("mediator.gui.cases")
 
-CHANNEL_LABELS: dict[str, str] = {
-    "phone": N_("电话"),
-    "sms": N_("短信"),
-    "wechat": N_("微信"),
-    "visit": N_("面谈"),
-    "mail": N_("邮寄"),
-}
-OUTCOME_LABELS: dict[str, str] = {
-    "reached": N_("已联系上"),
-    "no_answer": N_("无人接听"),
-    "wrong_number": N_("号码错误"),
-    "refused": N_("拒绝沟通"),
-    "message_left": N_("已留言"),
-}
+# Labels (msgids) by stored key; their one home is mediator.domain.contacts.
+CHANNEL_LABELS: dict[str, str] = {channel.value: label for channel, label in contacts.CHANNEL_LABELS.items()}
+OUTCOME_LABELS: dict[str, str] = {outcome.value: label for outcome, label in contacts.OUTCOME_LABELS.items()}
 ACTION_LABELS: dict[str, str] = {
     "transition": N_("状态变更"),
     "edit": N_("修改"),
@@ -110,8 +100,8 @@ class ContactDialog(QDialog):
         self.at.setDateTime(QDateTime.currentDateTime())
         for key, label in CHANNEL_LABELS.items():
             self.channel.addItem(_(label), key)
-        for key, label in OUTCOME_LABELS.items():
-            self.outcome.addItem(_(label), key)
+        for outcome in contacts.LOGGED_OUTCOMES:
+            self.outcome.addItem(outcome.label, outcome.value)
 
     def values(self) -> dict[str, Any]:
         at = self.at.dateTime().toPython()
@@ -573,7 +563,7 @@ class CaseDetailPanel(QWidget):
         )
 
     def add_contact(self) -> JobHandle[Any] | None:
-        from mediator.services.cases.changes import record_contact_attempt
+        from mediator.services.contacts.attempts import record_contact_attempt
 
         d = self._detail
         if d is None:

@@ -158,7 +158,7 @@ def test_small_dialogs_come_from_their_forms_and_their_buttons_answer(
     assert [failure.reason.itemData(i) for i in range(failure.reason.count())] == [
         r.value for r in FailureReason
     ]
-    assert contact.channel.currentText() == "电话" and contact.outcome.currentText() == "已联系上"
+    assert contact.channel.currentText() == "电话" and contact.outcome.currentText() == "已接通"
     assert payment.amount.text() == "1234.50" and payment.form.amountLabel.buddy() is payment.amount
     assert confirmation.form.caseLabel.text() == "案件 （2025）苏01民初3100号"
     assert confirmation.applied_edit.date().toPython() == date(2025, 3, 25)

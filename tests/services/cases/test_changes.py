@@ -26,12 +26,12 @@ from mediator.services.cases.changes import (
     change_status,
     extend_mediation_term,
     find_batch,
-    record_contact_attempt,
     record_payment,
     set_installments,
     transition_case,
     update_case_fields,
 )
+from mediator.services.contacts.attempts import record_contact_attempt
 from mediator.services.reporting.stats import load_stats
 from mediator.store.database import Database
 from mediator.store.tables import (

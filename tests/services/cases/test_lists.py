@@ -158,7 +158,8 @@ def test_personal_data_masked_unless_asked(cases: Database) -> None:
 def test_case_detail_reads_the_case_and_masks(cases: Database) -> None:
     from datetime import UTC, datetime
 
-    from mediator.services.cases.changes import change_status, record_contact_attempt
+    from mediator.services.cases.changes import change_status
+    from mediator.services.contacts.attempts import record_contact_attempt
 
     case_id = all_ids(cases, CaseFilter(text="欧阳䶮"))[0]
     with cases.transaction() as session:
