@@ -280,18 +280,175 @@ def cmd_signing_status(args: argparse.Namespace) -> int:
 
 def cmd_confirmation_record(args: argparse.Namespace) -> int:
     from mediator.services.documents.confirmation import record_confirmation
+    from pathlib import Path
 
+    from mediator.services.cases.bulk import split_case_numbers
+
+    from mediator.services.documents.rulings import RulingListProblems, record_confirmations
     applied = _date_arg(args.applied, "--applied")
     ruling_date = _date_arg(args.ruling_date, "--ruling-date")
     with _opened(args) as db:
-        record = record_confirmation(
-            db, args.case, applied=applied, ruling=args.ruling, ruling_date=ruling_date, actor=_actor()
+    many = args.batch is not None or args.cases is not None or args.rulings is not None
+    if args.case is not None and many:
+        raise UserError(_("--case 与 --batch/--cases/--rulings 只能选一种。"))
+    if not many:
+        if args.case is None:
+            raise UserError(_("请给出 --case，或 --batch（可加 --cases）与 --applied，或 --rulings 清单。"))
+        with _opened(args) as db:
+            record = record_confirmation(
+                db,
+                args.case,
+                applied=applied,
+                ruling=args.ruling,
+                ruling_date=ruling_date,
+                late_reason=args.late_reason,
+                actor=_actor(),
+            )
+        print(record.summary())
+        return EXIT_OK
+    if args.ruling is not None or ruling_date is not None:
+        raise UserError(_("多件案件的裁定请用 --rulings 清单（案号、裁定案号、裁定日期）。"))
+    if args.cases is not None and args.batch is None:
+        raise UserError(_("--cases 须与 --batch 一起使用。"))
+    try:
+        with _opened(args) as db:
+            result = record_confirmations(
+                db,
+                actor=_actor(),
+                batch=args.batch,
+                case_numbers=split_case_numbers(args.cases),
+                applied=applied,
+                late_reason=args.late_reason,
+                rulings=Path(args.rulings) if args.rulings else None,
+            )
+    except RulingListProblems as exc:
+        for problem in exc.problems:
+            print(problem.as_text(), file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return EXIT_FILE_ERRORS
+    print(result.summary())
+    return EXIT_OK
+
+
+# --- many cases at once: list, assign, move; correcting a step date --------------------------------
+
+
+def cmd_cases_list(args: argparse.Namespace) -> int:
+    from mediator.domain.money import format_money
+    from mediator.services.cases.bulk import list_cases
+
+        lines = list_cases(db, batch=args.batch, status=args.status)
+    if args.json:
+        print_json([line.as_json() for line in lines])
+        return EXIT_OK
+    if not lines:
+        print(_("没有符合条件的案件。"))
+    for line in lines:
+        agreed = format_money(line.agreed) if line.agreed is not None else "—"
+        cells = [line.case_number, line.investor, line.id_number, line.status.label]
+        cells += [format_money(line.claimed), agreed, format_money(line.paid), line.mediator or "—"]
+        print("\t".join(cells))
+    return EXIT_OK
+
+
+def cmd_cases_assign(args: argparse.Namespace) -> int:
+    from mediator.services.cases.bulk import assign_mediator, split_case_numbers
+
+    with _opened(args) as db:
+        result = assign_mediator(
+            db,
+            args.mediator,
+            actor=_actor(),
+            batch=args.batch,
+            case_numbers=split_case_numbers(args.cases),
+            dry_run=args.dry_run,
         )
-    print(record.summary())
+    print(result.summary())
     return EXIT_OK
 
 
 # --- parser ---------------------------------------------------------------------------------------
+def cmd_cases_move(args: argparse.Namespace) -> int:
+    from mediator.services.cases.bulk import move_cases, split_case_numbers
+
+    with _opened(args) as db:
+        result = move_cases(
+            db,
+            args.to,
+            actor=_actor(),
+            on=_date_arg(args.on, "--on"),
+            batch=args.batch,
+            case_numbers=split_case_numbers(args.cases),
+            failure_reason=args.failure_reason,
+            note=args.note,
+            dry_run=args.dry_run,
+        )
+    print(result.summary())
+    return EXIT_INPUT if args.dry_run and result.refused else EXIT_OK
+
+
+def cmd_cases_correct_date(args: argparse.Namespace) -> int:
+    from mediator.services.cases.corrections import correct_step_date
+
+    with _opened(args) as db:
+        result = correct_step_date(
+            db,
+            args.case,
+            step=args.step,
+            on=_date_arg(args.on, "--on"),
+            reason=args.reason,
+            late_reason=args.late_reason,
+            actor=_actor(),
+        )
+    print(result.summary())
+    return EXIT_OK
+
+
+def _add_case_commands(commands: Any) -> None:
+    cases = commands.add_parser("cases", help=_("批量处理案件：列出、分配调解员、变更状态、更正日期"))
+    actions = cases.add_subparsers(title=_("操作"), metavar="ACTION", parser_class=_Parser, required=True)
+    batch_help = _("批次，如“第15批”或 15")
+    cases_help = _("只处理这些案号（逗号分隔）；默认为整批")
+    status_help = _("状态：界面上的中文（如 已联系），或 stats --json 中的键（如 contacted）")
+
+    listing = actions.add_parser("list", help=_("列出案件（身份证号、手机号已隐藏）"))
+    listing.add_argument("--batch", metavar="NO", help=batch_help)
+    listing.add_argument("--status", metavar="STATUS", help=status_help)
+    listing.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    listing.set_defaults(handler=cmd_cases_list)
+
+    assign = actions.add_parser("assign", help=_("为整批或所列案件指定调解员"))
+    assign.add_argument("--batch", metavar="NO", required=True, help=batch_help)
+    assign.add_argument("--cases", metavar="案号,…", help=cases_help)
+    assign.add_argument("--mediator", metavar="NAME", required=True, help=_("调解员姓名（须已登记且在岗）"))
+    assign.add_argument("--dry-run", action="store_true", help=_("只显示将作的修改，不写入"))
+    assign.set_defaults(handler=cmd_cases_assign)
+
+    move = actions.add_parser("move", help=_("把整批或所列案件变更为下一状态（全部可变更才执行）"))
+    move.add_argument("--batch", metavar="NO", required=True, help=batch_help)
+    move.add_argument("--cases", metavar="案号,…", help=cases_help)
+    move.add_argument("--to", metavar="STATUS", required=True, help=status_help)
+    move.add_argument("--on", metavar="DATE", help=_("这一步的日期，默认为今天"))
+    move.add_argument(
+        "--failure-reason",
+        metavar="REASON",
+        help=_(
+            "变更为“调解不成”时的原因：unreachable、investor_declined、company_declined、withdrawn、other"
+        ),
+    )
+    move.add_argument("--note", help=_("说明（记入案件历史）"))
+    move.add_argument("--dry-run", action="store_true", help=_("只显示将作的修改，不写入"))
+    move.set_defaults(handler=cmd_cases_move)
+
+    correct = actions.add_parser("correct-date", help=_("更正某一步骤的日期（须说明理由，记入操作日志）"))
+    correct.add_argument("case", metavar="CASE_NO", help=_("案号"))
+    correct.add_argument("--step", metavar="STEP", required=True, help=_("步骤（状态），如 已申请司法确认"))
+    correct.add_argument("--on", metavar="DATE", required=True, help=_("正确的日期"))
+    correct.add_argument("--reason", required=True, help=_("更正理由"))
+    correct.add_argument("--late-reason", help=_("更正后申请日期超过期限时的逾期原因"))
+    correct.set_defaults(handler=cmd_cases_correct_date)
+
+
 
 
 # --- the parties' registries: listed companies and mediators ------------------------------------
@@ -637,7 +794,16 @@ def build_parser() -> argparse.ArgumentParser:
     signing_status.set_defaults(handler=cmd_signing_status)
 
     confirmation_record = commands.add_parser("confirmation-record", help=_("登记司法确认的申请日期与裁定"))
-    confirmation_record.add_argument("--case", metavar="案号", required=True, help=_("案号"))
+    confirmation_record.add_argument("--case", metavar="案号", help=_("案号"))
+    confirmation_record.add_argument(
+        "--batch", metavar="NO", help=_("整批登记申请日期（或按 --rulings 清单登记裁定）")
+    )
+    confirmation_record.add_argument(
+        "--cases", metavar="案号,…", help=_("只登记批次中的这些案号（逗号分隔）")
+    )
+    confirmation_record.add_argument(
+        "--rulings", metavar="FILE.xlsx", help=_("裁定清单：案号、裁定案号、裁定日期（可含申请日期）")
+    )
     confirmation_record.add_argument("--applied", metavar="DATE", help=_("申请日期，如 2025-04-01"))
     confirmation_record.add_argument("--ruling", metavar="NO", help=_("裁定案号，如（2025）苏01民特88号"))
     confirmation_record.add_argument("--ruling-date", metavar="DATE", help=_("裁定日期"))
@@ -708,3 +874,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+    confirmation_record.add_argument("--late-reason", help=_("超过30日申请期限时的逾期原因"))
+    _add_case_commands(commands)

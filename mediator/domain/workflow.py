@@ -7,6 +7,7 @@ is returned to the court (退回法院) to be tried.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 from typing import NoReturn
@@ -149,6 +150,36 @@ def check_transition(
             _raise(_("未知的调解不成原因：{reason}。").format(reason=failure_reason))
     if target is CaseStatus.AGREED and not agreed_amount_set:
         _raise(_("请先填写调解金额，再将案件标记为“已达成”。"))
+
+
+def parse_status(text: CaseStatus | str) -> CaseStatus:
+    """A status as the user typed it: the Chinese label the app shows (已联系), its English label,
+    or the key of ``stats --json`` (contacted). ``TransitionError`` lists the valid ones."""
+    if isinstance(text, CaseStatus):
+        return text
+    cleaned = "".join(str(text).split())
+    for status in CaseStatus:
+        if cleaned.lower() in (status.value, STATUS_LABELS[status], status.label.lower()):
+            return status
+    choices = "、".join(f"{s.label}（{s.value}）" for s in STATUS_ORDER)
+    _raise(_("未知的案件状态：{status}；可用：{choices}。").format(status=text, choices=choices))
+
+
+def check_step_date(on: date, *, previous: date | None, today: date) -> None:
+    """A step's date must be a day that has come (not after ``today``) and not before the case's
+    previous step: ``TransitionError`` in the user's words otherwise."""
+    if on > today:
+        _raise(
+            _("日期{on}晚于今天（{today}），不能登记尚未发生的步骤。").format(
+                on=on.isoformat(), today=today.isoformat()
+            )
+        )
+    if previous is not None and on < previous:
+        _raise(
+            _("日期{on}早于案件上一步的日期{previous}，请核对。").format(
+                on=on.isoformat(), previous=previous.isoformat()
+            )
+        )
 
 
 def _raise(message: str) -> NoReturn:

@@ -272,6 +272,16 @@ class ConfirmationRecord:
     ruling_number: str | None
     ruling_date: date | None
     window: Deadline | None
+    late_reason: str | None = None
+
+    @property
+    def late(self) -> bool:
+        """Applied after the 30-day window (民事诉讼法 §205)."""
+        return (
+            self.application_date is not None
+            and self.window is not None
+            and self.application_date > self.window.end
+        )
 
     def summary(self, today: date | None = None) -> str:
         """What `mediator confirmation-record` prints and the case panel says."""
@@ -279,9 +289,11 @@ class ConfirmationRecord:
         lines = [_("{case}：{status}").format(case=self.case_number, status=CaseStatus(self.status).label)]
         if self.application_date:
             lines.append(_("申请日期：{day}").format(day=self.application_date.isoformat()))
+            if self.late:
+                lines.append(_("逾期申请，原因：{reason}").format(reason=self.late_reason or ""))
         if self.ruling_number:
             lines.append(_("裁定：{number}（{day}）").format(number=self.ruling_number, day=self.ruling_date))
-        if self.window is not None:
+        if self.window is not None and self.application_date is None:
             left = self.window.days_left(today)
             lines.append(
                 _("申请司法确认的期限：{end}（{left}）").format(
@@ -289,6 +301,8 @@ class ConfirmationRecord:
                     left=_("还剩 {n} 天").format(n=left) if left >= 0 else _("已过期"),
                 )
             )
+        elif self.window is not None:
+            lines.append(_("申请司法确认的期限：{end}").format(end=self.window.end.isoformat()))
         return "\n".join(lines)
 
 
@@ -314,42 +328,111 @@ def record_confirmation(
     applied: date | None = None,
     ruling: str | None = None,
     ruling_date: date | None = None,
+    late_reason: str | None = None,
     actor: str,
 ) -> ConfirmationRecord:
     """Record the application date and/or the ruling of a case, moving it along the workflow
     (one transaction: both or neither)."""
     with database.transaction() as session:
         case = find_case(session, case_number)
-        if applied is None and ruling is None:
-            raise UserError(_("请给出申请日期（--applied）或裁定（--ruling 与 --ruling-date）。"))
-        case_id = case.id
-        assert case_id is not None
-        row = session.scalar(
-            select(JudicialConfirmationRow).where(col(JudicialConfirmationRow.case_id) == case_id)
-        ) or JudicialConfirmationRow(case_id=case_id)
-        if applied is not None:
-            _record_application(session, case, case_id, applied, actor)
-            row.application_date = applied
-        if ruling is not None:
-            row.ruling_number = _record_ruling(session, case, case_id, row, ruling, ruling_date, actor)
-            row.ruling_date = ruling_date
-        session.add(row)
-        session.flush()
-        session.refresh(case)
-        return ConfirmationRecord(
-            case_number=case.case_number,
-            status=case.status,
-            application_date=row.application_date,
-            ruling_number=row.ruling_number,
-            ruling_date=row.ruling_date,
-            window=confirmation_deadline(session, case),
+        return record_confirmation_step(
+            session,
+            case,
+            applied=applied,
+            ruling=ruling,
+            ruling_date=ruling_date,
+            late_reason=late_reason,
+            actor=actor,
         )
+
+
+def record_confirmation_step(
+    session: Session,
+    case: CaseRow,
+    *,
+    applied: date | None = None,
+    ruling: str | None = None,
+    ruling_date: date | None = None,
+    late_reason: str | None = None,
+    actor: str,
+) -> ConfirmationRecord:
+    """Step (in the caller's transaction): the application date and/or ruling of one case.
+
+    An application after the window needs ``late_reason`` (kept, and shown as late); a ruling's
+    民特 number must not be recorded on another case already.
+    """
+    if applied is None and ruling is None:
+        raise UserError(_("请给出申请日期（--applied）或裁定（--ruling 与 --ruling-date）。"))
+    case_id = case.id
+    assert case_id is not None
+    row = session.scalar(
+        select(JudicialConfirmationRow).where(col(JudicialConfirmationRow.case_id) == case_id)
+    ) or JudicialConfirmationRow(case_id=case_id)
+    if applied is not None and applied == case.confirmation_applied_on == row.application_date:
+        applied = None  # the same application again (a file re-sent): nothing to record
+    if applied is not None:
+        reason = _late_reason(session, case, applied, late_reason)
+        _record_application(session, case, case_id, applied, actor)
+        row.application_date = applied
+        row.late_reason = reason
+    if ruling is not None:
+        row.ruling_number = _record_ruling(session, case, case_id, row, ruling, ruling_date, actor)
+        row.ruling_date = ruling_date
+    session.add(row)
+    session.flush()
+    session.refresh(case)
+    return ConfirmationRecord(
+        case_number=case.case_number,
+        status=case.status,
+        application_date=row.application_date,
+        ruling_number=row.ruling_number,
+        ruling_date=row.ruling_date,
+        window=confirmation_deadline(session, case),
+        late_reason=row.late_reason,
+    )
+
+
+def _late_reason(session: Session, case: CaseRow, applied: date, late_reason: str | None) -> str | None:
+    """The reason for an application after the window (required then), else None."""
+    window = confirmation_deadline(session, case)
+    reason = " ".join((late_reason or "").split()) or None
+    if window is None or applied <= window.end:
+        return None
+    if reason is None:
+        raise ValidationError(
+            _(
+                "{case}的申请日期{applied}已超过申请期限{end}（民事诉讼法第205条）："
+                "如确系逾期申请，请说明原因（--late-reason）。"
+            ).format(case=case.case_number, applied=applied.isoformat(), end=window.end.isoformat()),
+            field="application_date",
+            value=applied,
+        )
+    if len(reason) > 500:
+        raise ValidationError(_("内容过长（最多{limit}个字）。").format(limit=500), field="late_reason")
+    return reason
+
+
+def ruling_used_by(session: Session, number: str, case_id: int) -> str | None:
+    """The 案号 of another case that already has the 民特 ruling ``number``, if any."""
+    query = (
+        select(col(CaseRow.case_number))
+        .join(JudicialConfirmationRow, col(JudicialConfirmationRow.case_id) == col(CaseRow.id))
+        .where(col(JudicialConfirmationRow.ruling_number) == number, col(CaseRow.id) != case_id)
+    )
+    return session.scalar(query)
 
 
 def _record_application(session: Session, case: CaseRow, case_id: int, applied: date, actor: str) -> None:
     if case.status == CaseStatus.SIGNED.value:
         transition_case(session, case_id, CaseStatus.CONFIRMATION_APPLIED, actor=actor, on=applied)
-    elif case.status != CaseStatus.CONFIRMATION_APPLIED.value:
+    elif case.status == CaseStatus.CONFIRMATION_APPLIED.value:
+        raise UserError(
+            _("案件{case}已登记申请日期{day}；如有误，请用更正日期（mediator cases correct-date）。").format(
+                case=case.case_number,
+                day=case.confirmation_applied_on.isoformat() if case.confirmation_applied_on else "",
+            )
+        )
+    else:
         raise UserError(
             _("案件{case}当前为“{status}”，只有已签署的案件才能申请司法确认。").format(
                 case=case.case_number, status=CaseStatus(case.status).label
@@ -366,10 +449,20 @@ def _record_ruling(
     ruling_date: date | None,
     actor: str,
 ) -> str:
-    """Check the ruling (a 民特 number, not before the application) and confirm the case."""
+    """Check the ruling (a 民特 number used on no other case, not before the application) and
+    confirm the case."""
     number = validate_ruling_number(ruling)
     if ruling_date is None:
         raise UserError(_("请同时给出裁定日期（--ruling-date）。"))
+    other = ruling_used_by(session, number, case_id)
+    if other is not None:
+        raise ValidationError(
+            _("裁定案号{number}已登记在案件{other}上，同一裁定不能用于两件案件。").format(
+                number=number, other=other
+            ),
+            field="ruling_number",
+            value=ruling,
+        )
     application_date = row.application_date
     if application_date is not None and ruling_date < application_date:
         raise ValidationError(
