@@ -279,15 +279,14 @@ def cmd_signing_status(args: argparse.Namespace) -> int:
 
 
 def cmd_confirmation_record(args: argparse.Namespace) -> int:
-    from mediator.services.documents.confirmation import record_confirmation
     from pathlib import Path
 
     from mediator.services.cases.bulk import split_case_numbers
-
+    from mediator.services.documents.confirmation import record_confirmation
     from mediator.services.documents.rulings import RulingListProblems, record_confirmations
+
     applied = _date_arg(args.applied, "--applied")
     ruling_date = _date_arg(args.ruling_date, "--ruling-date")
-    with _opened(args) as db:
     many = args.batch is not None or args.cases is not None or args.rulings is not None
     if args.case is not None and many:
         raise UserError(_("--case 与 --batch/--cases/--rulings 只能选一种。"))
@@ -337,6 +336,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
     from mediator.domain.money import format_money
     from mediator.services.cases.bulk import list_cases
 
+    with _opened(args) as db:
         lines = list_cases(db, batch=args.batch, status=args.status)
     if args.json:
         print_json([line.as_json() for line in lines])
@@ -367,7 +367,6 @@ def cmd_cases_assign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- parser ---------------------------------------------------------------------------------------
 def cmd_cases_move(args: argparse.Namespace) -> int:
     from mediator.services.cases.bulk import move_cases, split_case_numbers
 
@@ -449,6 +448,7 @@ def _add_case_commands(commands: Any) -> None:
     correct.set_defaults(handler=cmd_cases_correct_date)
 
 
+# --- parser ---------------------------------------------------------------------------------------
 
 
 # --- the parties' registries: listed companies and mediators ------------------------------------
@@ -805,6 +805,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--rulings", metavar="FILE.xlsx", help=_("裁定清单：案号、裁定案号、裁定日期（可含申请日期）")
     )
     confirmation_record.add_argument("--applied", metavar="DATE", help=_("申请日期，如 2025-04-01"))
+    confirmation_record.add_argument("--late-reason", help=_("超过30日申请期限时的逾期原因"))
     confirmation_record.add_argument("--ruling", metavar="NO", help=_("裁定案号，如（2025）苏01民特88号"))
     confirmation_record.add_argument("--ruling-date", metavar="DATE", help=_("裁定日期"))
     confirmation_record.set_defaults(handler=cmd_confirmation_record)
@@ -816,6 +817,7 @@ def build_parser() -> argparse.ArgumentParser:
     extend.set_defaults(handler=cmd_extend_term)
 
     _add_party_commands(commands)
+    _add_case_commands(commands)
     _add_backup_commands(commands)
     _add_losscalc_command(commands)
 
@@ -874,5 +876,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-    confirmation_record.add_argument("--late-reason", help=_("超过30日申请期限时的逾期原因"))
-    _add_case_commands(commands)
