@@ -1,4 +1,4 @@
-"""Start the GUI: application, fonts, language, error hooks, database, demo data on first start.
+"""Start the GUI: application, fonts, language, error hooks, the workspace (work database or demo).
 
 ``MEDIATOR_EXIT_AFTER_SHOWN=1`` makes the app print ``shown_after: X s`` (time since the process
 started) and quit right after the main window's first paint: the cold-start benchmark uses it.
@@ -75,19 +75,20 @@ def run_gui(db_url: str | None = None) -> int:
     install_qt_translations(app)
     app.setApplicationDisplayName(_("调解案件管理"))
 
-    from mediator.store.database import open_database
+    from mediator.gui.settings import DATABASE_URL
+    from mediator.gui.workspace import Workspace
 
+    # --db and MEDIATOR_DB win over the team database saved in 首选项; else the local file.
+    work_url = db_url or os.environ.get("MEDIATOR_DB") or Preferences(qsettings).get(DATABASE_URL) or None
+    workspace = Workspace(qsettings, work_url=work_url)
     try:
-        database = open_database(db_url)
+        window = workspace.open_work()
     except (UserError, EnvironmentProblem) as exc:
         box = show_error(None, exc)
         if box is not None:
             box.exec()
         return 3 if isinstance(exc, EnvironmentProblem) else 2
 
-    from mediator.gui.main_window import MainWindow
-
-    window = MainWindow(database, qsettings)
     exit_after_shown = os.environ.get(EXIT_AFTER_SHOWN) == "1"
 
     class _FirstPaint(QObject):
@@ -103,40 +104,7 @@ def run_gui(db_url: str | None = None) -> int:
 
     first_paint = _FirstPaint(window)
     window.installEventFilter(first_paint)
-    window.show()
-    if not exit_after_shown:
-        QTimer.singleShot(0, lambda: _load_demo_if_empty(window))
     try:
         return app.exec()
     finally:
-        from mediator.gui.jobs import wait_for_all_jobs
-
-        wait_for_all_jobs()
-        database.dispose()
-
-
-def _load_demo_if_empty(window: object) -> Any:
-    """First start on an empty database: load the demo data (a write job, with progress). The job
-    itself finds out whether the database is empty, so the window never waits on the database."""
-    from mediator.demo.first_year import DemoResult, load_demo_into
-    from mediator.gui.jobs import Pool, run_job
-    from mediator.gui.main_window import MainWindow
-    from mediator.i18n import _
-
-    assert isinstance(window, MainWindow)
-    database = window.database
-
-    def loaded(result: DemoResult | None) -> None:
-        if result is None:
-            return  # the database already held case data
-        log.info("empty database: demo data loaded")
-        window.refresh()
-        window.statusBar().showMessage(result.summary(), 10_000)
-
-    return run_job(
-        window,
-        lambda progress: load_demo_into(database, only_if_empty=True, progress=progress),
-        title=_("载入演示数据"),
-        on_success=loaded,
-        pool=Pool.WRITE,
-    )
+        workspace.close()

@@ -32,7 +32,7 @@ from mediator.gui.ui_case_detail import Ui_CaseDetail
 from mediator.gui.ui_contact_dialog import Ui_ContactDialog
 from mediator.gui.ui_failure_dialog import Ui_FailureDialog
 from mediator.gui.ui_payment_dialog import Ui_PaymentDialog
-from mediator.i18n import N_, _
+from mediator.i18n import _
 from mediator.services.cases.lists import (
     CaseConfirmation,
     CaseDetail,
@@ -47,14 +47,6 @@ log = logging.getLogger("mediator.gui.cases")
 # Labels (msgids) by stored key; their one home is mediator.domain.contacts.
 CHANNEL_LABELS: dict[str, str] = {channel.value: label for channel, label in contacts.CHANNEL_LABELS.items()}
 OUTCOME_LABELS: dict[str, str] = {outcome.value: label for outcome, label in contacts.OUTCOME_LABELS.items()}
-ACTION_LABELS: dict[str, str] = {
-    "transition": N_("状态变更"),
-    "edit": N_("修改"),
-    "contact": N_("联系"),
-    "payment": N_("付款"),
-    "show_personal_data": N_("查看个人信息"),
-    "import": N_("导入"),
-}
 _INVALID_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
 # Days left in the confirmation window at or under which it is shown in red (as the batch term).
 URGENT_DAYS = 3
@@ -275,9 +267,7 @@ class CaseDetailPanel(QWidget):
         tree = self.form.historyTree
         tree.clear()
         for line in d.history:
-            label = _(ACTION_LABELS[line.action]) if line.action in ACTION_LABELS else line.action
-            detail = _localise_transition(line.detail) if line.action == "transition" else (line.detail or "")
-            text = _("{action}：{detail}").format(action=label, detail=detail) if detail else label
+            text = line.text  # in the interface language, old → new
             item = QTreeWidgetItem([_local(line.at), line.actor, text])
             item.setToolTip(2, text)
             tree.addTopLevelItem(item)
@@ -653,27 +643,3 @@ def _local(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # SQLite returns naive values for aware columns
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def _localise_transition(detail: str | None) -> str:
-    """ "referred → contacted" as the user's words: "已委派 → 已联系"."""
-    if not detail:
-        return ""
-    head, sep, rest = detail.partition("：")
-    parts = head.split(" → ")
-    if len(parts) == 2:
-        names = []
-        for part in parts:
-            code, _space, reason = part.partition(" (")
-            try:
-                name = CaseStatus(code).label
-            except ValueError:
-                name = code
-            if reason:
-                try:
-                    name += f"（{FailureReason(reason.rstrip(')')).label}）"
-                except ValueError:
-                    name += f"（{reason.rstrip(')')}）"
-            names.append(name)
-        head = " → ".join(names)
-    return head + (sep + rest if sep else "")

@@ -25,6 +25,7 @@ from mediator.gui.document_jobs import DocumentJobs, DocumentTarget
 from mediator.gui.errors import show_error
 from mediator.gui.jobs import JobHandle, Pool, Refresher, run_job
 from mediator.gui.settings import (
+    DATABASE_URL,
     DUE_WITHIN_DAYS,
     LANGUAGE,
     STRICT_SIGNATURES,
@@ -174,6 +175,10 @@ class MainWindow(QMainWindow):
         f.actionExtendTerm.triggered.connect(self.extend_term)
         f.tabs.currentChanged.connect(self._tab_changed)
         self._set_icons()
+        # An empty work database shows the welcome page; a demo database its banner (gui/welcome.py).
+        from mediator.gui.welcome import FirstStart
+
+        self.first_start = FirstStart(self)
 
         self._reselect_batch: int | None = None
         self.batch_model.loader.loaded.connect(self._batches_loaded)
@@ -189,6 +194,7 @@ class MainWindow(QMainWindow):
         if self.dashboard is not None:
             loaders.append(self.dashboard.loader)
         personal = self.personal_data_job is not None and self.personal_data_job.running
+        loaders.append(self.first_start.loader)
         return personal or self.detail.busy or any(loader.busy for loader in loaders)
 
     def _set_icons(self) -> None:
@@ -501,6 +507,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Read everything again (after an import, or F5 when colleagues work on the same database)."""
+        self.first_start.refresh()
         self.choices_loader.request()
         self.reload_batches()
         self.case_model.reload()
@@ -646,13 +653,23 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(lambda _result: self.refresh())
         dialog.open()
 
-    def open_preferences(self) -> None:
+    def open_database_settings(self) -> None:
+        """首选项 with the team database's address in focus (the welcome page's "连接团队数据库…")."""
+        self.open_preferences(focus=DATABASE_URL.key)
+
+    def open_preferences(self, *, focus: str | None = None) -> None:
         from mediator.gui.settings_dialog import SettingsDialog
 
         before = self.preferences.get(LANGUAGE)
+        url_before = self.preferences.get(DATABASE_URL)
         dialog = SettingsDialog(self.preferences, self)
-        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+        if focus is not None and focus in dialog.editors:
+            dialog.editors[focus].setFocus()
+        if self.exec_dialog(dialog) != SettingsDialog.DialogCode.Accepted:
             return
+        if self.preferences.get(DATABASE_URL) != url_before:
+            # The workspace (gui/workspace.py) opens it and replaces this window.
+            self.first_start.database_url_changed.emit(self.preferences.get(DATABASE_URL))
         if self.preferences.get(LANGUAGE) != before:
             QMessageBox.information(self, _("首选项"), _("界面语言将在重新启动程序后生效。"))
         if self.dashboard is not None:
@@ -661,6 +678,10 @@ class MainWindow(QMainWindow):
             self.dashboard = None
             if self.form.tabs.currentIndex() == DASHBOARD_TAB:
                 self.show_dashboard()
+
+    def exec_dialog(self, dialog: Any) -> int:
+        """Run a modal dialog (tests replace this to fill the dialog in and accept it)."""
+        return int(dialog.exec())
 
     def _about(self) -> None:
         QMessageBox.about(

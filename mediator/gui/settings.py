@@ -49,6 +49,9 @@ LANGUAGE: Option[str] = Option("language", str, DEFAULT_LANGUAGE, N_("界面语�
 USER_NAME: Option[str] = Option("user_name", str, "", N_("我的姓名（记入操作日志）"))
 CONFIRM_TRANSITIONS: Option[bool] = Option("confirm_transitions", bool, True, N_("变更案件状态前先确认"))
 DUE_WITHIN_DAYS: Option[int] = Option("due_within_days", int, 7, N_("概览中提示几天内到期的期限"))
+# The work database: empty for the SQLite file in the user-data folder, else the team's server
+# (postgresql+psycopg://user:password@host:5432/db). --db and MEDIATOR_DB win over it.
+DATABASE_URL: Option[str] = Option("database_url", str, "", N_("团队数据库地址（留空则使用本机数据库）"))
 # The signed-import check, as `mediator signed-import --trust-roots FILE.pem [--strict]` (issue 4):
 # a certificate outside the trusted roots is accepted with a warning unless strict is on.
 TRUST_ROOTS: Option[str] = Option(

@@ -1,4 +1,4 @@
-"""Starting the app: demo data on an empty database; `mediator --db URL` opens and paints a window."""
+"""Starting the app: an empty database stays empty; `mediator --db URL` opens and paints a window."""
 
 from __future__ import annotations
 
@@ -12,19 +12,20 @@ from pytestqt.qtbot import QtBot
 from mediator.store.database import Database
 
 
-def test_first_start_on_an_empty_database_loads_the_demo(
+def test_first_start_leaves_the_work_database_empty(
     qtbot: QtBot, database: Database, qsettings: QSettings
 ) -> None:
-    from mediator.gui.app import _load_demo_if_empty
+    from mediator.demo.marker import database_state
     from mediator.gui.main_window import MainWindow
 
     window = MainWindow(database, qsettings)
     qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.first_start.state is not None and not window.loading, timeout=10_000)
+    assert window.first_start.welcome.isVisible()
     assert window.batch_model.rowCount() == 0
-    _load_demo_if_empty(window)
-    qtbot.waitUntil(lambda: window.batch_model.rowCount() == 14, timeout=20_000)
-    assert window.case_model.rowCount() == 200
-    assert window.form.batchCombo.count() == 15  # "all" + 14 batches
+    state = database_state(database)
+    assert state.cases == 0 and not state.is_demo
 
 
 def test_mediator_command_opens_the_main_window(sqlite_url: str) -> None:

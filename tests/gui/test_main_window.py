@@ -34,7 +34,9 @@ def cell(window: MainWindow, row: int, key: str) -> str:
 
 def test_opens_on_the_demo_data(qtbot: QtBot, main_window: MainWindow, demo_database: Database) -> None:
     window = main_window
-    assert window.windowTitle() == "证券纠纷委派调解案件管理"
+    # The demo database says what it is: in the title bar and in a banner above the tabs.
+    assert window.windowTitle() == "【演示】证券纠纷委派调解案件管理"
+    assert window.first_start.banner.isVisible()
     assert [window.menuBar().actions()[i].text() for i in range(6)] == [
         "文件(&F)",
         "案件(&C)",

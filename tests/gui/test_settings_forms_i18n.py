@@ -96,7 +96,7 @@ def test_english_catalog_serves_forms_and_domain_labels(
         window = MainWindow(demo_database, qsettings)
         qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
         qtbot.addWidget(window)
-        assert window.windowTitle() == "Securities Dispute Mediation Case Manager"
+        assert window.windowTitle() == "[Demo] Securities Dispute Mediation Case Manager"
         assert window.menuBar().actions()[0].text() == "&File"
         assert window.form.personalDataCheck.text() == "Show personal data"
         assert window.case_model.headerData(

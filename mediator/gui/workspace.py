@@ -1,0 +1,128 @@
+"""Which database the window shows: the work database (the local file or the team's server) or
+the demo, which lives in a database of its own (demo/marker.py) and never in the work database.
+
+Switching opens the other database and replaces the main window with one on it (the window's
+collaborators all hold their database; a fresh window is simpler and safer than rewiring them).
+The demo is loaded into its own file the first time it is opened, as a write job with progress.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QObject, QSettings, QTimer
+
+from mediator.demo.first_year import DemoResult, load_demo_into
+from mediator.demo.marker import demo_database_url
+from mediator.gui.errors import show_error
+from mediator.gui.jobs import JobHandle, Pool, run_job, wait_for_all_jobs
+from mediator.gui.main_window import MainWindow
+from mediator.i18n import _
+from mediator.store.database import Database, open_database
+
+log = logging.getLogger("mediator.gui")
+
+
+class Workspace(QObject):
+    """Owns the open database and the main window on it; opens the demo and goes back."""
+
+    def __init__(
+        self,
+        qsettings: QSettings,
+        *,
+        work_url: str | None = None,
+        demo_url: str | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__()
+        self.qsettings = qsettings
+        self.work_url = work_url  # None: the default SQLite file in the user-data folder
+        self.demo_url = demo_url or demo_database_url()
+        self._today = today
+        self.database: Database | None = None
+        self.window: MainWindow | None = None
+        self.job: JobHandle[DemoResult | None] | None = None
+
+    def open_work(self) -> MainWindow:
+        """Open the work database and show the window on it. Raises what ``open_database`` raises."""
+        return self._show(open_database(self.work_url))
+
+    def open_url(self, url: str) -> None:
+        """The work database at a new address (首选项 → 团队数据库地址); kept as it was if unreachable."""
+        try:
+            database = open_database(url or None)
+        except Exception as exc:
+            show_error(self.window, exc)
+            return
+        self.work_url = url or None
+        self._show(database)
+
+    def go_to_work(self) -> None:
+        """The demo banner's "返回工作数据库"."""
+        try:
+            database = open_database(self.work_url)
+        except Exception as exc:
+            show_error(self.window, exc)
+            return
+        self._show(database)
+
+    def open_demo(self) -> JobHandle[DemoResult | None] | None:
+        """Open the demo database, loading the demo into it the first time (a write job)."""
+        try:
+            database = open_database(self.demo_url)
+        except Exception as exc:
+            show_error(self.window, exc)
+            return None
+
+        def loaded(result: DemoResult | None) -> None:
+            window = self._show(database)
+            if result is not None:
+                log.info("demo database filled")
+                window.statusBar().showMessage(result.summary(), 10_000)
+
+        def failed(exc: BaseException) -> None:
+            database.dispose()
+            show_error(self.window, exc)
+
+        self.job = run_job(
+            self.window,
+            lambda progress: load_demo_into(database, only_if_empty=True, progress=progress),
+            title=_("载入演示数据"),
+            on_success=loaded,
+            on_failure=failed,
+            pool=Pool.WRITE,
+        )
+        return self.job
+
+    def _show(self, database: Database) -> MainWindow:
+        old_window, old_database = self.window, self.database
+        if old_window is not None:
+            old_window.save_state()  # the new window opens where the old one was
+        window = MainWindow(database, self.qsettings, today=self._today)
+        first_start = window.first_start
+        first_start.demo_requested.connect(self.open_demo)
+        first_start.work_requested.connect(self.go_to_work)
+        first_start.database_url_changed.connect(self.open_url)
+        self.window, self.database = window, database
+        window.show()
+        if old_window is not None:
+            old_window.close()
+            old_window.deleteLater()
+        if old_database is not None:
+            # Reads of the old window may still run: let them end before its engine goes.
+            QTimer.singleShot(0, lambda: self._dispose(old_database))
+        return window
+
+    @staticmethod
+    def _dispose(database: Database) -> None:
+        wait_for_all_jobs()
+        database.dispose()
+
+    def close(self) -> None:
+        """At exit: wait for the jobs, close the database."""
+        wait_for_all_jobs()
+        if self.database is not None:
+            self.database.dispose()
+            self.database = None
