@@ -589,6 +589,14 @@ class CaseConfirmation:
     application_date: date | None
     ruling_number: str | None
     ruling_date: date | None
+    # Why the application came after the window (民事诉讼法 §205), when it did.
+    late_reason: str | None = None
+
+    @property
+    def late(self) -> bool:
+        """Applied after the window: the case panel shows it as late."""
+        applied, window = self.application_date, self.window
+        return applied is not None and window is not None and applied > window.end
 
 
 def case_confirmation(database: Database, case_id: int) -> CaseConfirmation:
@@ -615,4 +623,5 @@ def case_confirmation(database: Database, case_id: int) -> CaseConfirmation:
         application_date=row.application_date if row else case.confirmation_applied_on,
         ruling_number=row.ruling_number if row else None,
         ruling_date=row.ruling_date if row else case.confirmed_on,
+        late_reason=row.late_reason if row else None,
     )

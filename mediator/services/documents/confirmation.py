@@ -371,8 +371,9 @@ def record_confirmation_step(
     if applied is not None and applied == case.confirmation_applied_on == row.application_date:
         applied = None  # the same application again (a file re-sent): nothing to record
     if applied is not None:
-        reason = _late_reason(session, case, applied, late_reason)
+        # The step first: a date in the future or before signing is refused as such.
         _record_application(session, case, case_id, applied, actor)
+        reason = _late_reason(session, case, applied, late_reason)
         row.application_date = applied
         row.late_reason = reason
     if ruling is not None:
