@@ -735,6 +735,181 @@ def _add_backup_commands(commands: Any) -> None:
     restore.set_defaults(handler=cmd_restore)
 
 
+# --- the contact round, the due list and batch close-out -----------------------------------------
+
+
+def _datetime_arg(text: str | None, option: str) -> Any:
+    """A moment typed as 2025-03-04 09:30 (local time) or a bare day (noon), aware; None if absent."""
+    from datetime import datetime, time
+
+    if text is None:
+        return None
+    day_text, _sep, clock = text.strip().replace("T", " ").partition(" ")
+    day = _date_arg(day_text, option)
+    try:
+        hour, minute = (int(part) for part in clock.split(":")[:2]) if clock else (12, 0)
+        moment = datetime.combine(day, time(hour, minute))
+    except ValueError:
+        message = _("{option} 的时间无法识别：{text}（请写作 2025-03-04 09:30）。")
+        raise UserError(message.format(option=option, text=text)) from None
+    return moment.astimezone()
+
+
+def _today() -> Any:
+    from datetime import date
+
+    return date.today()  # noqa: DTZ011 - the user's own calendar day
+
+
+def cmd_contact_sms_list(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mediator.services.contacts.sms import export_sms_list
+
+    with _opened(args) as db:
+        result = export_sms_list(
+            db, args.batch, Path(args.out), actor=_actor(), on=_date_arg(args.date, "--date")
+        )
+    print(result.summary())
+    return EXIT_OK
+
+
+def cmd_contact_log(args: argparse.Namespace) -> int:
+    from mediator.services.contacts.attempts import log_contacts
+
+    at = _datetime_arg(args.at, "--at")
+    with _opened(args) as db:
+        result = log_contacts(
+            db, args.cases, outcome=args.outcome, channel=args.channel, at=at, note=args.note, actor=_actor()
+        )
+    print(result.summary())
+    return EXIT_OK
+
+
+def cmd_contact_reach(args: argparse.Namespace) -> int:
+    from mediator.services.contacts.reach import load_reach_rates
+
+    with _opened(args) as db:
+        report = load_reach_rates(db, batch=args.batch)
+    if args.json:
+        print_json(report.as_json())
+    else:
+        print(report.summary())
+    return EXIT_OK
+
+
+def cmd_contact_unreachable(args: argparse.Namespace) -> int:
+    from mediator.domain.contacts import UnreachableRule
+    from mediator.services.contacts.attempts import unreachable_rule_setting
+    from mediator.services.contacts.reach import load_failure_proposals
+
+    with _opened(args) as db:
+        rule = None
+        if args.attempts is not None or args.days is not None:
+            team = unreachable_rule_setting(db)
+            rule = UnreachableRule(
+                attempts=team.attempts if args.attempts is None else args.attempts,
+                days=team.days if args.days is None else args.days,
+            )
+        proposals = load_failure_proposals(db, today=_today(), batch=args.batch, rule=rule)
+    if args.json:
+        print_json([proposal.as_json() for proposal in proposals.proposals])
+    else:
+        print(proposals.summary())
+    return EXIT_OK
+
+
+def cmd_contact_rule(args: argparse.Namespace) -> int:
+    from mediator.services.contacts.attempts import set_unreachable_rule
+
+    with _opened(args) as db:
+        rule = set_unreachable_rule(db, attempts=args.attempts, days=args.days, actor=_actor())
+    print(
+        _("已设置：回访 {attempts} 次未接通、历时 {days} 天以上的案件建议以“无法联系”终止调解。").format(
+            attempts=rule.attempts, days=rule.days
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from mediator.services.reporting.due import load_due_list
+
+    with _opened(args) as db:
+        due = load_due_list(db, today=_today(), days=args.days)
+    if args.json:
+        print_json([entry.as_json() for entry in due.entries])
+    else:
+        print(due.summary())
+    return EXIT_OK
+
+
+def cmd_batch_close(args: argparse.Namespace) -> int:
+    from mediator.services.cases.closeout import close_batch
+
+    on = _date_arg(args.on, "--on") or _today()
+    with _opened(args) as db:
+        result = close_batch(db, args.batch, on=on, actor=_actor())
+    print(result.summary())
+    return EXIT_OK
+
+
+def _add_contact_commands(commands: Any) -> None:
+    contact = commands.add_parser("contact", help=_("联系轮次：短信通知名单、回访记录、接通率"))
+    actions = contact.add_subparsers(title=_("操作"), metavar="ACTION", parser_class=_Parser, required=True)
+    batch_help = _("批次，如“第15批”或 15")
+    sms = actions.add_parser("sms-list", help=_("导出批次的短信通知名单（.xlsx），并记为“短信已发送”"))
+    sms.add_argument("--batch", metavar="NO", required=True, help=batch_help)
+    sms.add_argument("--out", metavar="FILE.xlsx", required=True, help=_("保存名单的 .xlsx 文件"))
+    sms.add_argument("--date", metavar="DATE", help=_("短信中的日期（默认为三天后的第一个工作日）"))
+    sms.set_defaults(handler=cmd_contact_sms_list)
+    log_parser = actions.add_parser("log", help=_("记录一次回访（可一次给出多个案号）"))
+    log_parser.add_argument("cases", metavar="CASE_NO", nargs="+", help=_("案号，可多个"))
+    log_parser.add_argument(
+        "--outcome",
+        required=True,
+        help=_("结果：已接通、未接听、号码错误、拒绝调解、同意调解、已留言（或英文键）"),
+    )
+    log_parser.add_argument("--note", metavar="TEXT", help=_("备注"))
+    log_parser.add_argument(
+        "--channel", default="phone", help=_("方式：电话（默认）、短信、微信、面谈、邮寄")
+    )
+    log_parser.add_argument("--at", metavar="TIME", help=_("联系时间，如 2025-03-04 09:30（默认现在）"))
+    log_parser.set_defaults(handler=cmd_contact_log)
+    reach = actions.add_parser("reach", help=_("接通率：按批次与调解员"))
+    reach.add_argument("--batch", metavar="NO", help=batch_help)
+    reach.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    reach.set_defaults(handler=cmd_contact_reach)
+    unreachable = actions.add_parser(
+        "unreachable", help=_("列出建议以“无法联系”终止调解的案件（不会自动变更）")
+    )
+    unreachable.add_argument("--batch", metavar="NO", help=batch_help)
+    unreachable.add_argument("--attempts", type=int, metavar="N", help=_("回访次数（默认取团队设置，3 次）"))
+    unreachable.add_argument("--days", type=int, metavar="M", help=_("历时天数（默认取团队设置，7 天）"))
+    unreachable.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    unreachable.set_defaults(handler=cmd_contact_unreachable)
+    rule = actions.add_parser("rule", help=_("设置团队规则：回访几次、历时几天仍未接通即建议终止调解"))
+    rule.add_argument("--attempts", type=int, metavar="N", required=True, help=_("回访次数"))
+    rule.add_argument("--days", type=int, metavar="M", required=True, help=_("历时天数"))
+    rule.set_defaults(handler=cmd_contact_rule)
+
+    due = commands.add_parser("due", help=_("到期提醒：调解期限、司法确认期限与分期付款（含已逾期）"))
+    due.add_argument("--days", type=int, default=7, metavar="N", help=_("列出未来 N 天内到期的（默认 7）"))
+    due.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    due.set_defaults(handler=cmd_due)
+
+    batch = commands.add_parser("batch", help=_("批次：结案"))
+    batch_actions = batch.add_subparsers(
+        title=_("操作"), metavar="ACTION", parser_class=_Parser, required=True
+    )
+    close = batch_actions.add_parser(
+        "close", help=_("批次结案（每件案件均已履行完毕、调解不成或已退回法院）")
+    )
+    close.add_argument("batch", metavar="NO", help=batch_help)
+    close.add_argument("--on", metavar="DATE", help=_("结案日期（默认今天）"))
+    close.set_defaults(handler=cmd_batch_close)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mediator", description=_("证券纠纷委派调解案件管理"))
     parser.add_argument("--version", action="version", version=f"mediator {__version__}")
@@ -820,6 +995,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_case_commands(commands)
     _add_backup_commands(commands)
     _add_losscalc_command(commands)
+    _add_contact_commands(commands)
 
     # Further commands (import, agreements, sign-package, signed-import, report...) go above.
     return parser

@@ -166,3 +166,9 @@ def confirmation_window_of(
     """The confirmation window of an agreement, or ``None`` while it is not in effect."""
     start = agreement_effective_on(effective_on, signed_on)
     return None if start is None else confirmation_window(start, calendar)
+
+
+def installment_deadline(due_date: date, calendar: WorkCalendar) -> Deadline:
+    """The last day to pay an installment agreed for ``due_date`` (民法典 §203: a period whose last
+    day is a statutory holiday ends on the day after the holiday, i.e. the next working day)."""
+    return _deadline(due_date, due_date, calendar)

@@ -308,6 +308,25 @@ KINDS: tuple[DocumentKind, ...] = (
         menu_group=2,
         changes_data=False,
     ),
+    DocumentKind(
+        key="return-letter",
+        label=N_("退回函"),
+        template="return_letter",
+        service="mediator.services.documents.return_letter:run",
+        scope=Scope.BATCH,
+        destination=Destination.FOLDER,
+        cli_help=N_("生成退回函：调解不成的案件退回法院（PDF），并将其标记为“已退回法院”"),
+        cli_arguments=(
+            _BATCH,
+            CliArgument(("--out",), {"metavar": "DIR", "required": True, "help": N_("保存 PDF 的文件夹")}),
+        ),
+        menu_text=N_("生成退回函…"),
+        action_name="actionReturnLetter",
+        progress_text=N_("正在生成退回函"),
+        folder_prompt=N_("选择保存退回函的文件夹"),
+        tooltip=N_("所选批次调解不成的案件退回法院：生成退回函PDF并标记为“已退回法院”"),
+        menu_group=2,
+    ),
 )
 
 
