@@ -274,6 +274,30 @@ def _gram_count(session: Session, gram: str) -> int:
     return int(session.scalar(select(func.count()).select_from(held.subquery())) or 0)
 
 
+def _or_company(session: Session, text: str, found: _TextCondition | None) -> _TextCondition | None:
+    """The text filter also matches the listed company: part of its name or short name, or its
+    stock code. Companies are few: their ids are looked up first, then the cases of those."""
+    needle = " ".join(to_half_width(text).split())
+    if found is None or len(needle) < 2:
+        return found
+    pattern = f"%{_escape_like(needle)}%"
+    companies = list(
+        session.scalars(
+            select(col(ListedCompanyRow.id)).where(
+                or_(
+                    col(ListedCompanyRow.name).like(pattern, escape="\\"),
+                    col(ListedCompanyRow.stock_name).like(pattern, escape="\\"),
+                    col(ListedCompanyRow.stock_code) == needle,
+                )
+            )
+        )
+    )
+    if not companies:
+        return found
+    # A company's cases are many: tested row by row in display order, a page fills at once.
+    return _TextCondition(or_(found.condition, col(CaseRow.company_id).in_(companies)), True)
+
+
 def _filtered(
     session: Session, query: Select[Any], flt: CaseFilter, *, page: bool
 ) -> tuple[Select[Any], bool]:
@@ -287,7 +311,7 @@ def _filtered(
         conditions.append(CaseRow.mediator_id == flt.mediator_id)  # type: ignore[arg-type]
     if flt.batch_id is not None:
         conditions.append(CaseRow.batch_id == flt.batch_id)  # type: ignore[arg-type]
-    text = _text_condition(session, flt.text, page=page)
+    text = _or_company(session, flt.text, _text_condition(session, flt.text, page=page))
     if text is not None:
         conditions.append(text.condition)
     walks = text is not None and text.walks
