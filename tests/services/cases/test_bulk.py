@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -66,13 +66,15 @@ def test_move_of_some_cases_and_the_dry_run_preview(database: Database) -> None:
     assert [(c.before, c.after) for c in preview.changes][0] == ("调解中", "已达成")
     assert _statuses(database) == ["mediating"] * 3  # a preview writes nothing
     typed = f"{fixture.case_numbers[0]}，{fixture.case_numbers[2].replace('（', '(').replace('）', ')')}"
-    move_cases(database, "已达成", batch=15, case_numbers=split_case_numbers(typed), on=date(2025, 4, 1), actor="t")
+    move_cases(
+        database, "已达成", batch=15, case_numbers=split_case_numbers(typed), on=date(2025, 4, 1), actor="t"
+    )
     assert _statuses(database) == ["agreed", "mediating", "agreed"]
 
 
 def test_move_refuses_future_dates_and_dates_before_the_previous_step(database: Database) -> None:
     make_batch(database, names=NAMES[:1], status="mediating")
-    tomorrow = date.today() + timedelta(days=2)
+    tomorrow = datetime.now(UTC).astimezone().date() + timedelta(days=2)
     with pytest.raises(BulkRefused, match="不能登记尚未发生的步骤"):
         move_cases(database, "已达成", batch=15, on=tomorrow, actor="t")
     with pytest.raises(BulkRefused, match="早于案件上一步的日期"):

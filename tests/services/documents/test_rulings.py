@@ -3,7 +3,7 @@ reason, a ruling number used once, and correcting a mistyped date everywhere it 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -180,7 +180,10 @@ def test_future_dates_are_refused(database: Database) -> None:
     fixture = signed_batch(database, NAMES[:1])
     with pytest.raises(TransitionError, match="尚未发生"):
         record_confirmation(
-            database, fixture.case_numbers[0], applied=date.today() + timedelta(days=3), actor="t"
+            database,
+            fixture.case_numbers[0],
+            applied=datetime.now(UTC).astimezone().date() + timedelta(days=3),
+            actor="t",
         )
 
 
