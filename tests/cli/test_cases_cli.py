@@ -4,7 +4,7 @@ output, the exit codes and every refusal (one clear message, nothing half-done).
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from mediator.domain.workflow import CaseStatus
 from mediator.errors import NotFoundError, TransitionError, UserError
 from mediator.services.cases.bulk import (
     BulkRefused,
@@ -63,7 +62,7 @@ def test_move_of_some_cases_and_the_dry_run_preview(database: Database) -> None:
     fixture = make_batch(database, names=NAMES, status="mediating", agreed=("1000.00", None, "2000.00"))
     preview = move_cases(database, "已达成", batch=15, on=date(2025, 4, 1), actor="t", dry_run=True)
     assert [c.case_number for c in preview.refused] == [fixture.case_numbers[1]]
-    assert [(c.before, c.after) for c in preview.changes][0] == ("调解中", "已达成")
+    assert next((c.before, c.after) for c in preview.changes) == ("调解中", "已达成")
     assert _statuses(database) == ["mediating"] * 3  # a preview writes nothing
     typed = f"{fixture.case_numbers[0]}，{fixture.case_numbers[2].replace('（', '(').replace('）', ')')}"
     move_cases(
