@@ -182,7 +182,7 @@ def select_cases(
 def _investor_names(session: Session, cases: Sequence[CaseRow]) -> dict[int, str]:
     ids = list({c.investor_id for c in cases})
     query = select(col(InvestorRow.id), col(InvestorRow.name)).where(col(InvestorRow.id).in_(ids))
-    return {int(i): str(name) for i, name in session.connection().execute(query)}
+    return {int(i or 0): str(name) for i, name in session.connection().execute(query)}
 
 
 def split_case_numbers(text: str | None) -> list[str] | None:
@@ -323,7 +323,7 @@ def assign_mediator(
 def _mediator_names(session: Session, cases: Sequence[CaseRow]) -> dict[int, str]:
     ids = list({c.mediator_id for c in cases if c.mediator_id is not None})
     query = select(col(MediatorRow.id), col(MediatorRow.name)).where(col(MediatorRow.id).in_(ids))
-    return {int(i): str(name) for i, name in session.connection().execute(query)}
+    return {int(i or 0): str(name) for i, name in session.connection().execute(query)}
 
 
 def _set_mediator(session: Session, case: CaseRow, mediator: MediatorRow, actor: str) -> None:

@@ -150,6 +150,7 @@ def _correct_confirmation(
         select(JudicialConfirmationRow).where(col(JudicialConfirmationRow.case_id) == case.id)
     )
     if row is None:
+        assert case.id is not None
         row = JudicialConfirmationRow(case_id=case.id)
     if status is CaseStatus.CONFIRMED:
         row.ruling_date = on
