@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QGroupBox, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from mediator.domain.money import format_money
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
@@ -28,6 +28,20 @@ _WAN = Decimal(10_000)
 def _wan(amount: Decimal) -> float:
     # Chart bars only, in whole 万元: the figures themselves are shown from the Decimal values.
     return float(round(amount / _WAN))
+
+
+def _reach_box(splitter: QSplitter) -> QTreeWidget:
+    """The 接通率 box beside the due deadlines (built here: the .ui form predates it)."""
+    box = QGroupBox(_("接通率"), splitter)
+    box.setObjectName("reachBox")
+    layout = QVBoxLayout(box)
+    tree = QTreeWidget(box)
+    tree.setObjectName("reachTree")
+    tree.setHeaderLabels([_("批次 / 调解员"), _("案件"), _("已联系"), _("已接通"), _("接通率")])
+    tree.setColumnWidth(0, 110)
+    layout.addWidget(tree)
+    splitter.addWidget(box)
+    return tree
 
 
 def _swatch(status: CaseStatus) -> QIcon:
@@ -73,9 +87,10 @@ class DashboardView(QWidget):
         for label in self._values:
             label.setFont(big)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        f.dueBox.setTitle(_("未来{days}天到期").format(days=due_within_days))
+        f.dueBox.setTitle(_("已超期及未来{days}天到期").format(days=due_within_days))
         for column, width in enumerate((130, 70, 220, 60, 100)):
             f.dueTree.setColumnWidth(column, width)
+        self.reach_tree = _reach_box(f.lowerSplitter)
         f.chartsSplitter.setStretchFactor(0, 3)
         f.chartsSplitter.setStretchFactor(1, 2)
         self.loader: Refresher[Dashboard] = Refresher(
@@ -106,6 +121,7 @@ class DashboardView(QWidget):
             label.setText(text)
         self._fill_status(data)
         self._fill_due(data)
+        self._fill_reach(data)
         self._draw_charts(data)
 
     def _fill_status(self, data: Dashboard) -> None:
@@ -123,11 +139,19 @@ class DashboardView(QWidget):
         tree.clear()
         if not data.due:
             tree.addTopLevelItem(
-                QTreeWidgetItem([_("未来{days}天没有到期的期限").format(days=self._due_within_days)])
+                QTreeWidgetItem(
+                    [_("没有超期的期限，未来{days}天也没有到期的").format(days=self._due_within_days)]
+                )
             )
             return
+        # Overdue first (the service sorts by last day), the whole line in red.
         for item in data.due:
-            days = _("今天") if item.days_left == 0 else _("{days}天").format(days=item.days_left)
+            if item.overdue:
+                days = _("已超期{days}天").format(days=-item.days_left)
+            elif item.days_left == 0:
+                days = _("今天")
+            else:
+                days = _("{days}天").format(days=item.days_left)
             if not item.calendar_known:
                 days += " " + _("（日历未收录该年）")
             row = QTreeWidgetItem(
@@ -140,9 +164,37 @@ class DashboardView(QWidget):
                     days,
                 ]
             )
-            if item.days_left <= 3:
+            if item.overdue:
+                for column in range(row.columnCount()):
+                    row.setForeground(column, QBrush(WARNING_RED))
+                row.setToolTip(5, _("期限已过，案件仍未办结"))
+            elif item.days_left <= 3:
                 row.setForeground(5, QBrush(WARNING_RED))
             tree.addTopLevelItem(row)
+
+    def _fill_reach(self, data: Dashboard) -> None:
+        """接通率: per batch (newest first) and per mediator; the contact round's progress."""
+        tree = self.reach_tree
+        tree.clear()
+        if data.reach is None:
+            return
+        for title, rates in ((_("按批次"), data.reach.by_batch), (_("按调解员"), data.reach.by_mediator)):
+            group = QTreeWidgetItem([title])
+            for rate in rates:
+                line = QTreeWidgetItem(
+                    [
+                        rate.label,
+                        f"{rate.cases:,}",
+                        f"{rate.attempted:,}",
+                        f"{rate.reached:,}",
+                        f"{rate.rate}%",
+                    ]
+                )
+                for column in range(1, 5):
+                    line.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                group.addChild(line)
+            tree.addTopLevelItem(group)
+            group.setExpanded(True)
 
     def _draw_charts(self, data: Dashboard) -> None:
         from PySide6.QtCharts import (

@@ -1,5 +1,6 @@
 """The dashboard: the figures the fusion court publishes, recovered money over time and per
-company, and the deadlines that fall due in the next days (mediation terms, confirmation windows).
+company, and the deadlines that fall due in the next days or are overdue (mediation terms,
+confirmation windows).
 
 Aggregation happens in the database; grouping by month is done here from per-day sums because
 SQLite and PostgreSQL spell "month of a date" differently and there are only a few hundred days.
@@ -18,6 +19,7 @@ from sqlmodel import Session, col
 from mediator.domain.deadlines import WorkCalendar, confirmation_window_of, mediation_term
 from mediator.domain.workflow import CaseStatus
 from mediator.i18n import _
+from mediator.services.contacts.reach import ReachReport, reach_rates
 from mediator.services.reporting.stats import Stats, compute_stats
 from mediator.store.database import Database
 from mediator.store.tables import AgreementRow, BatchRow, CaseRow, InstallmentRow, ListedCompanyRow
@@ -52,7 +54,8 @@ class CompanyAmount:
 
 @dataclass(frozen=True)
 class DueItem:
-    """A deadline falling due soon: one line per batch, kind and last day, with its case count."""
+    """A deadline overdue or falling due soon: one line per batch, kind and last day, with its
+    case count."""
 
     kind: DeadlineKind
     batch_id: int
@@ -63,6 +66,11 @@ class DueItem:
     cases: int
     calendar_known: bool
 
+    @property
+    def overdue(self) -> bool:
+        """The last day has passed and the cases have not moved on."""
+        return self.days_left < 0
+
 
 @dataclass(frozen=True)
 class Dashboard:
@@ -70,6 +78,8 @@ class Dashboard:
     recovered_by_month: list[MonthAmount]
     recovered_by_company: list[CompanyAmount]
     due: list[DueItem]
+    # The contact round: reach rates per batch and per mediator (services/contacts/reach.py).
+    reach: ReachReport | None = None
 
 
 def recovered_by_month(session: Session) -> list[MonthAmount]:
@@ -137,7 +147,7 @@ def _term_items(session: Session, *, today: date, calendar: WorkCalendar, within
         assert batch_id is not None  # a primary key
         term = mediation_term(referred, term_days, extension_days, calendar=calendar)
         left = term.days_left(today)
-        if 0 <= left <= within_days:
+        if left <= within_days:  # overdue ones stay listed until the cases move on
             due.append(
                 DueItem(
                     DeadlineKind.MEDIATION_TERM,
@@ -187,7 +197,7 @@ def _window_items(
         if window is None or batch_id is None:
             continue
         left = window.days_left(today)
-        if 0 <= left <= within_days:
+        if left <= within_days:  # overdue ones stay listed until the cases move on
             due.append(
                 DueItem(
                     DeadlineKind.CONFIRMATION_WINDOW,
@@ -207,8 +217,8 @@ def deadlines_due(
     session: Session, *, today: date, calendar: WorkCalendar, within_days: int = DUE_WITHIN_DAYS
 ) -> list[DueItem]:
     """Step of ``load_dashboard``: mediation terms of batches with cases still in mediation, and
-    judicial-confirmation windows of signed cases not yet applied for, whose last day is today or
-    within ``within_days``."""
+    judicial-confirmation windows of signed cases not yet applied for, whose last day has passed
+    (overdue: they stay listed, first) or is today or within ``within_days``."""
     due = _term_items(session, today=today, calendar=calendar, within_days=within_days)
     due += _window_items(session, today=today, calendar=calendar, within_days=within_days)
     # Several signing days of one batch may end on the same day: one line each (batch, kind, day).
@@ -239,4 +249,5 @@ def load_dashboard(
             recovered_by_month=recovered_by_month(session),
             recovered_by_company=recovered_by_company(session),
             due=deadlines_due(session, today=today, calendar=calendar, within_days=within_days),
+            reach=reach_rates(session),
         )

@@ -92,3 +92,25 @@ def test_deadlines_due_in_the_next_seven_days(database: Database) -> None:
     assert (DeadlineKind.CONFIRMATION_WINDOW, date(2024, 10, 10), 1) in [
         (d.kind, d.end, d.cases) for d in on_the_day
     ]
+
+
+def test_overdue_deadlines_stay_listed_above_those_due_soon(database: Database) -> None:
+    with database.transaction() as session:
+        insert_synthetic_cases(session, 20, batch_size=10, first_referral=date(2024, 9, 2))
+        batches = session.scalars(select(BatchRow).order_by(BatchRow.number)).all()
+        # Batch 1 referred 09-02: its term ended 10-08 with cases still in mediation (overdue).
+        # Batch 2 referred 10-08: its term ends 11-07, due within 7 days of 11-01.
+        batches[1].referral_date = date(2024, 10, 8)
+        session.execute(update(CaseRow).values(status="mediating", agreed_amount=None))
+    due = load_dashboard(database, today=date(2024, 11, 1), calendar=WorkCalendar()).due
+    assert [(d.batch_number, d.end, d.days_left, d.overdue) for d in due] == [
+        (1, date(2024, 10, 8), -24, True),
+        (2, date(2024, 11, 7), 6, False),
+    ]
+    # Once its cases move on, the overdue term is no longer listed.
+    with database.transaction() as session:
+        session.execute(
+            update(CaseRow).where(CaseRow.batch_id == batches[0].id).values(status="agreed", agreed_amount=1)
+        )
+    due = load_dashboard(database, today=date(2024, 11, 1), calendar=WorkCalendar()).due
+    assert [d.batch_number for d in due] == [2]
