@@ -996,9 +996,109 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backup_commands(commands)
     _add_losscalc_command(commands)
     _add_contact_commands(commands)
+    _add_payment_commands(commands)
 
     # Further commands (import, agreements, sign-package, signed-import, report...) go above.
     return parser
+
+
+# --- the company's offers and payments (services/payments) --------------------------------------
+
+
+def _print_file_problems(errors: Any, warnings: Sequence[str], file: str) -> None:
+    from mediator.services.intake.problems import format_problem_table
+
+    for warning in warnings:
+        print(_("提示：{file}：{warning}").format(file=file, warning=warning), file=sys.stderr)
+    if errors:
+        print(format_problem_table(errors))
+
+
+def cmd_offers_import(args: argparse.Namespace) -> int:
+    from mediator.services.payments.offers import import_offers
+
+    with _opened(args) as db:
+        result = import_offers(db, args.file, actor=_actor(), dry_run=args.dry_run)
+    if args.json:
+        print_json(result.as_json())
+    else:
+        _print_file_problems(result.errors, result.warnings, args.file)
+    print(result.summary(), file=sys.stderr if args.json or result.errors else sys.stdout)
+    return EXIT_FILE_ERRORS if result.errors else EXIT_OK
+
+
+def cmd_payments_add(args: argparse.Namespace) -> int:
+    from mediator.services.payments.ledger import add_payment
+
+    paid_on = _date_arg(args.on, "--on")
+    with _opened(args) as db:
+        outcome = add_payment(db, args.case_no, args.amount, paid_on, reference=args.ref, actor=_actor())
+    if args.json:
+        print_json(outcome.as_json())
+    else:
+        print(outcome.summary())
+    return EXIT_OK
+
+
+def cmd_payments_import(args: argparse.Namespace) -> int:
+    from mediator.services.payments.imports import import_payments
+
+    with _opened(args) as db:
+        result = import_payments(db, args.file, actor=_actor())
+    if args.json:
+        print_json(result.as_json())
+    else:
+        _print_file_problems(result.errors, result.warnings, args.file)
+    print(result.summary(), file=sys.stderr if args.json or result.errors else sys.stdout)
+    return EXIT_FILE_ERRORS if result.errors else EXIT_OK
+
+
+def cmd_payments_status(args: argparse.Namespace) -> int:
+    from mediator.services.payments.recovered import recovered_totals
+
+    with _opened(args) as db:
+        recovered = recovered_totals(db)
+    if args.json:
+        print_json(recovered.as_json())
+    else:
+        print(recovered.as_text())
+    return EXIT_OK
+
+
+def _add_payment_commands(commands: Any) -> None:
+    json_help = _("以 JSON 输出")
+    offers = commands.add_parser("offers", help=_("上市公司的调解报价：调解金额与分期付款计划"))
+    offer_actions = offers.add_subparsers(
+        title=_("操作"), metavar="ACTION", parser_class=_Parser, required=True
+    )
+    offers_import = offer_actions.add_parser(
+        "import", help=_("导入公司报价表（案号、调解金额，可选 第N期付款日期 / 第N期金额），全部或全不")
+    )
+    offers_import.add_argument("file", metavar="FILE", help=_("报价表文件（.xlsx/.xls/.ods/.csv）"))
+    offers_import.add_argument("--dry-run", action="store_true", help=_("只检查，不写入数据库"))
+    offers_import.add_argument("--json", action="store_true", help=json_help)
+    offers_import.set_defaults(handler=cmd_offers_import)
+
+    payments = commands.add_parser("payments", help=_("履行款项：登记付款、导入付款清单、回款统计"))
+    payment_actions = payments.add_subparsers(
+        title=_("操作"), metavar="ACTION", parser_class=_Parser, required=True
+    )
+    add = payment_actions.add_parser("add", help=_("登记一笔付款（按期次顺序冲抵各期）"))
+    add.add_argument("case_no", metavar="CASE_NO", help=_("案号"))
+    add.add_argument("--amount", required=True, metavar="X", help=_("金额，如 12,345.67"))
+    add.add_argument("--on", required=True, metavar="DATE", help=_("付款日期，如 2025-06-30"))
+    add.add_argument("--ref", metavar="REF", help=_("银行流水号等凭证号（同一流水号只能登记一次）"))
+    add.add_argument("--json", action="store_true", help=json_help)
+    add.set_defaults(handler=cmd_payments_add)
+    imports = payment_actions.add_parser(
+        "import", help=_("导入公司或银行的付款清单（按案号或身份证号码匹配），全部或全不")
+    )
+    imports.add_argument("file", metavar="FILE", help=_("付款清单文件（.xlsx/.xls/.ods/.csv）"))
+    imports.add_argument("--json", action="store_true", help=json_help)
+    imports.set_defaults(handler=cmd_payments_import)
+    status = payment_actions.add_parser("status", help=_("各批次、各上市公司的回款与逾期情况"))
+    status.add_argument("--json", action="store_true", help=json_help)
+    status.set_defaults(handler=cmd_payments_status)
 
 
 def _configure_stdio() -> None:

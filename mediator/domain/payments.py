@@ -32,6 +32,13 @@ class InstallmentState(Protocol):
     def paid_amount(self) -> Decimal | None: ...
 
 
+class InstallmentDue(InstallmentState, Protocol):
+    """An installment line with its due date (what telling it overdue needs)."""
+
+    @property
+    def due_date(self) -> date: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Allocation:
     """The part of one payment booked on installment line ``index`` (0-based, plan order):
@@ -42,33 +49,67 @@ class Allocation:
     paid_after: Decimal
 
 
-def check_installment_plan(plan: Sequence[tuple[date, Decimal]], agreed: Decimal) -> None:
-    """Refuse a payment plan the agreement cannot be performed by: no line, an amount that is not
-    positive, due dates out of order or twice the same day, or a total other than ``agreed``."""
+@dataclass(frozen=True, slots=True)
+class PlanProblem:
+    """What is wrong with a payment plan: ``line`` is the 0-based plan line at fault (its date when
+    ``on_date``, else its amount), or None when the problem is the total."""
+
+    line: int | None
+    message: str
+    on_date: bool = False
+
+
+def plan_problems(
+    plan: Sequence[tuple[date | None, Decimal | None]], agreed: Decimal | None
+) -> list[PlanProblem]:
+    """Every reason a payment plan cannot be performed: no line, a missing date or amount, an amount
+    that is not positive, due dates out of order or twice the same day, a total other than
+    ``agreed``. The case detail checks the plan as it is typed with this; imports name the cell."""
     if not plan:
-        raise ValidationError(_("付款计划至少应有一期。"), field="installments")
+        return [PlanProblem(None, _("付款计划至少应有一期。"))]
+    problems: list[PlanProblem] = []
     previous: date | None = None
-    for n, (due, amount) in enumerate(plan, start=1):
-        if amount <= 0:
-            raise ValidationError(
-                _("第{n}期的金额应大于零。").format(n=n), field="installments", value=amount
-            )
-        if previous is not None and due < previous:
-            raise ValidationError(
-                _("第{n}期的到期日早于上一期，请按时间顺序填写。").format(n=n), field="installments"
-            )
-        if previous is not None and due == previous:
+    for index, (due, amount) in enumerate(plan):
+        n = index + 1
+        if due is None:
+            problems.append(PlanProblem(index, _("请填写第{n}期的到期日。").format(n=n), on_date=True))
+        elif previous is not None and due < previous:
+            message = _("第{n}期的到期日早于上一期，请按时间顺序填写。").format(n=n)
+            problems.append(PlanProblem(index, message, on_date=True))
+        elif previous is not None and due == previous:
             # Two lines due the same day are one installment; which one money fills first is arbitrary.
-            raise ValidationError(
-                _("第{n}期的到期日与上一期相同，请合并为一期或调整日期。").format(n=n), field="installments"
+            message = _("第{n}期的到期日与上一期相同，请合并为一期或调整日期。").format(n=n)
+            problems.append(PlanProblem(index, message, on_date=True))
+        previous = due or previous
+        if amount is None:
+            problems.append(PlanProblem(index, _("请填写第{n}期的金额。").format(n=n)))
+        elif amount <= 0:
+            problems.append(PlanProblem(index, _("第{n}期的金额应大于零。").format(n=n)))
+    amounts = [amount for _due, amount in plan if amount is not None]
+    if agreed is not None and len(amounts) == len(plan):
+        total = sum(amounts, _ZERO)
+        if total != agreed:
+            message = _("各期金额合计{total}元，与调解金额{agreed}元不一致。").format(
+                total=total, agreed=agreed
             )
-        previous = due
-    total = sum((amount for _due, amount in plan), _ZERO)
-    if total != agreed:
-        raise ValidationError(
-            _("各期金额合计{total}元，与调解金额{agreed}元不一致。").format(total=total, agreed=agreed),
-            field="installments",
-        )
+            problems.append(PlanProblem(None, message))
+    return problems
+
+
+def check_installment_plan(plan: Sequence[tuple[date, Decimal]], agreed: Decimal) -> None:
+    """Refuse a payment plan the agreement cannot be performed by (the first of ``plan_problems``)."""
+    problems = plan_problems(plan, agreed)
+    if problems:
+        raise ValidationError(problems[0].message, field="installments")
+
+
+def overdue_lines(installments: Sequence[InstallmentDue], today: date) -> list[int]:
+    """The 0-based plan lines due before ``today`` and not yet fully paid."""
+    return [
+        index
+        for index, line in enumerate(installments)
+        if line.due_date < today and (line.paid_amount or _ZERO) < line.amount
+    ]
 
 
 def allocate_payment(

@@ -569,7 +569,7 @@ class CaseDetailPanel(QWidget):
         )
 
     def record_payment(self) -> JobHandle[Any] | None:
-        from mediator.services.cases.changes import record_payment
+        from mediator.services.payments.ledger import record_payment
 
         d = self._detail
         if d is None or d.agreed_amount is None:

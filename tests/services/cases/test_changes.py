@@ -26,13 +26,10 @@ from mediator.services.cases.changes import (
     change_status,
     extend_mediation_term,
     find_batch,
-    record_payment,
-    set_installments,
     transition_case,
     update_case_fields,
 )
 from mediator.services.contacts.attempts import record_contact_attempt
-from mediator.services.reporting.stats import load_stats
 from mediator.store.database import Database
 from mediator.store.tables import (
     AuditEventRow,
@@ -299,77 +296,6 @@ def test_bad_edits_change_nothing(database: Database) -> None:
         assert case is not None and case.version == 1 and case.agreed_amount == Decimal("100000.00")
         investor = session.get(InvestorRow, case.investor_id)
         assert investor is not None and investor.agent is None and investor.phone == "13812345678"
-
-
-def test_payments_fill_installments_and_finish_the_case(any_database: Database) -> None:
-    with any_database.transaction() as session:
-        case_id = _make_case(session, CaseStatus.CONFIRMED).id  # agreed 100,000.00
-        assert case_id is not None
-    with pytest.raises(ValidationError, match="不一致"):
-        set_installments(any_database, case_id, [(date(2025, 5, 1), Decimal("60000"))], actor="吴彧")
-    plan_lines = set_installments(
-        any_database,
-        case_id,
-        [(date(2025, 5, 1), Decimal("60000.00")), (date(2025, 6, 1), Decimal("40000.00"))],
-        actor="吴彧",
-    )
-    assert [(line.sequence, line.amount) for line in plan_lines] == [
-        (1, Decimal("60000.00")),
-        (2, Decimal("40000.00")),
-    ]
-    case = record_payment(any_database, case_id, Decimal("50000.00"), date(2025, 5, 2), actor="吴彧")
-    assert case.status == "partially_paid" and case.step_dates[CaseStatus.PARTIALLY_PAID] == date(2025, 5, 2)
-    with pytest.raises(ValidationError, match="超过"):
-        record_payment(any_database, case_id, Decimal("50000.01"), date(2025, 5, 3), actor="吴彧")
-    case = record_payment(any_database, case_id, "50,000.00", date(2025, 6, 1), actor="吴彧")
-    assert case.status == "paid" and case.step_dates[CaseStatus.PAID] == date(2025, 6, 1)
-    with any_database.session() as session:
-        plan = session.scalars(select(InstallmentRow).order_by(InstallmentRow.sequence)).all()
-        assert [(i.paid_amount, i.paid_on) for i in plan] == [
-            (Decimal("60000.00"), date(2025, 6, 1)),
-            (Decimal("40000.00"), date(2025, 6, 1)),
-        ]
-        actions = session.scalars(select(AuditEventRow.action).where(AuditEventRow.case_id == case_id)).all()
-        assert actions.count("payment") == 2 and actions.count("transition") == 2
-
-
-def test_marking_paid_books_the_outstanding_amount(any_database: Database) -> None:
-    with any_database.transaction() as session:
-        case_id = _make_case(session, CaseStatus.CONFIRMED).id
-        assert case_id is not None
-    with pytest.raises(TransitionError, match="登记"):
-        change_status(any_database, case_id, CaseStatus.PARTIALLY_PAID, actor="吴彧")
-    set_installments(
-        any_database,
-        case_id,
-        [(date(2025, 5, 1), Decimal("70000.00")), (date(2025, 6, 1), Decimal("30000.00"))],
-        actor="吴彧",
-    )
-    record_payment(any_database, case_id, Decimal("70000"), date(2025, 5, 1), actor="吴彧")
-    change_status(any_database, case_id, CaseStatus.PAID, actor="吴彧", on=date(2025, 6, 3))
-    assert load_stats(any_database).paid_total == Decimal("100000.00")
-    with any_database.session() as session:
-        plan = session.scalars(select(InstallmentRow).order_by(InstallmentRow.sequence)).all()
-        assert [i.paid_on for i in plan] == [date(2025, 5, 1), date(2025, 6, 3)]
-
-
-def test_a_lump_sum_without_a_plan_goes_straight_to_paid(database: Database) -> None:
-    with database.transaction() as session:
-        case_id = _make_case(session, CaseStatus.CONFIRMED).id
-        assert case_id is not None
-    case = record_payment(database, case_id, Decimal("100000"), date(2025, 5, 2), actor="吴彧")
-    assert case.status == "paid" and CaseStatus.PARTIALLY_PAID not in case.step_dates
-    with database.session() as session:
-        installment = session.scalars(select(InstallmentRow)).one()
-        assert installment.paid_amount == Decimal("100000.00")
-
-
-def test_payment_before_confirmation_is_refused(database: Database) -> None:
-    with database.transaction() as session:
-        case_id = _make_case(session, CaseStatus.SIGNED).id
-        assert case_id is not None
-    with pytest.raises(UserError, match="司法确认后"):
-        record_payment(database, case_id, Decimal("100"), date(2025, 5, 2), actor="吴彧")
 
 
 def test_contact_attempts_are_recorded(database: Database) -> None:
