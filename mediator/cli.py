@@ -26,6 +26,7 @@ EXIT_INPUT = 2
 EXIT_ENVIRONMENT = 3
 EXIT_CANCELLED = 130
 EXIT_BUG = 70
+EXIT_AUDIT_BROKEN = 1  # `audit verify`: the chain is broken (the first broken event is named)
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -726,6 +727,30 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from mediator.services.audit.chain import verify
+
+    with _opened(args) as db:
+        report = verify(db)
+    if args.json:
+        print_json(report.as_json())
+    elif report.intact:
+        print(report.summary())
+    else:
+        sys.stderr.write(report.summary() + "\n")
+    return EXIT_OK if report.intact else EXIT_AUDIT_BROKEN
+
+
+def _add_audit_commands(commands: Any) -> None:
+    audit = commands.add_parser("audit", help=_("审计日志"))
+    audit_actions = audit.add_subparsers(
+        title=_("操作"), metavar="ACTION", parser_class=_Parser, required=True
+    )
+    verify = audit_actions.add_parser("verify", help=_("核对审计日志的哈希链：是否有记录被改动或删除"))
+    verify.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    verify.set_defaults(handler=cmd_audit_verify)
+
+
 def _add_backup_commands(commands: Any) -> None:
     backup = commands.add_parser("backup", help=_("备份整个数据库到一个文件（程序运行时也可进行）"))
     backup.add_argument("file", metavar="FILE", help=_("备份文件"))
@@ -994,6 +1019,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_party_commands(commands)
     _add_case_commands(commands)
     _add_backup_commands(commands)
+    _add_audit_commands(commands)
     _add_losscalc_command(commands)
     _add_contact_commands(commands)
     _add_payment_commands(commands)

@@ -166,6 +166,17 @@ class VoidedAgreementRow(SQLModel, table=True):
     replaced_by: str = Field(max_length=60)  # the new agreement number
 
 
+class AgreementFileRow(SQLModel, table=True):
+    """A file the app wrote for an agreement, by its SHA-256: a signed file comes back accepted only
+    when its first revision is byte for byte one of these (services/documents/signing.py)."""
+
+    __tablename__ = "agreement_file"
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True)
+    sha256: str = Field(max_length=64, index=True)
+    written_at: datetime
+
+
 class SigningRow(SQLModel, table=True):
     """One signature found on a signed agreement that came back from the court's signing module."""
 

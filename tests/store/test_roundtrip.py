@@ -92,7 +92,10 @@ def _seed(db: Database) -> dict[str, int]:
                     case_id=case.id, at=SIGNED_AT, channel="phone", outcome="reached", note="已告知",
                     mediator_id=mediator.id,
                 ),
-                AuditEventRow(at=now, actor="吴彧", action="transition", case_id=case.id, batch_id=batch.id),
+                AuditEventRow(
+                    at=now, actor="吴彧", action="transition", case_id=case.id, batch_id=batch.id,
+                    seq=1, prev_hash="0" * 64, hash="f" * 64,
+                ),
                 CalendarOverrideRow(day=date(2027, 10, 1), is_working_day=False, note="国庆节"),
                 SettingRow(key="signing.strict", value="true"),
             ]

@@ -2,7 +2,9 @@
 
 ``audit`` is a step: services add the event inside the transaction of the change it records.
 ``record_event`` is the entry point for an event that stands alone (the user unmasking personal
-data), in a transaction of its own."""
+data), in a transaction of its own. Both chain the event (``chain.append``): the log is
+append-only and ``mediator audit verify`` finds any row edited or deleted behind the app's back.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from mediator.domain.audit_chain import EventContent
+from mediator.services.audit import chain
 from mediator.store.database import Database
-from mediator.store.tables import AuditEventRow
 
 
 def _now() -> datetime:
@@ -26,19 +29,14 @@ def audit(
     case_id: int | None = None,
     batch_id: int | None = None,
     detail: str | None = None,
-) -> AuditEventRow:
-    """Record who did what (the one place audit events are written). ``detail`` must not carry
-    ID or phone numbers: callers name the fields they changed, not their values."""
-    event = AuditEventRow(
-        at=_now(),
-        actor=(actor or "?")[:50],
-        action=action[:40],
-        case_id=case_id,
-        batch_id=batch_id,
-        detail=detail[:2000] if detail else None,
+) -> int:
+    """Record who did what in the session's transaction; the event's position in the chain.
+    ``detail`` must not carry ID or phone numbers: callers name the fields they changed, not
+    their values."""
+    content = EventContent.of(
+        at=_now(), actor=actor, action=action, case_id=case_id, batch_id=batch_id, detail=detail
     )
-    session.add(event)
-    return event
+    return chain.append(session.connection(), [content])[0]
 
 
 def record_event(

@@ -33,10 +33,12 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel, col
 
 from mediator.domain import referral_headers as rh
+from mediator.domain.audit_chain import EventContent
 from mediator.domain.money import format_money
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import EnvironmentProblem
 from mediator.i18n import _
+from mediator.services.audit import chain as audit_chain
 from mediator.services.intake.report import RowError
 from mediator.services.intake.rows import (
     AGREED,
@@ -51,7 +53,7 @@ from mediator.services.intake.rows import (
     company_head,
 )
 from mediator.store.database import Database, open_database
-from mediator.store.tables import AuditEventRow, BatchRow, CaseRow, InvestorRow, ListedCompanyRow
+from mediator.store.tables import BatchRow, CaseRow, InvestorRow, ListedCompanyRow
 
 log = logging.getLogger("mediator.import")
 
@@ -582,18 +584,22 @@ class _Core:
         report = self.files[index]
         if self._fills:
             self._write_fills(connection)
-        connection.execute(
-            insert(_table(AuditEventRow)).values(
-                at=self._now,
-                actor=(self._options.actor or "?")[:50],
-                action="import",
-                batch_id=plan.batch_id,
-                detail=_("导入 {file}：新增 {imported} 件，跳过重复 {skipped} 件").format(
-                    file=Path(self._infos[index].file).name,
-                    imported=report.imported,
-                    skipped=report.skipped_duplicates,
-                )[:2000],
-            )
+        # One chained event per file, in the import's transaction (services/audit/chain.py).
+        audit_chain.append(
+            connection,
+            [
+                EventContent.of(
+                    at=self._now,
+                    actor=self._options.actor,
+                    action="import",
+                    batch_id=plan.batch_id,
+                    detail=_("导入 {file}：新增 {imported} 件，跳过重复 {skipped} 件").format(
+                        file=Path(self._infos[index].file).name,
+                        imported=report.imported,
+                        skipped=report.skipped_duplicates,
+                    ),
+                )
+            ],
         )
 
     def _write_fills(self, connection: Connection) -> None:
