@@ -478,6 +478,7 @@ def cmd_company_set(args: argparse.Namespace) -> int:
             actor=_actor(),
             implemented_on=_date_arg(args.implemented_on, "--implemented-on"),
             disclosed_on=_date_arg(args.disclosed_on, "--disclosed-on"),
+            settlement_ratio=_ratio_option(args.settlement_ratio),
             **fields,
         )
     print(saved.summary())
@@ -539,6 +540,11 @@ def _add_party_commands(commands: Any) -> None:
         company_set.add_argument(option, dest=field, metavar="TEXT", help=_(text))
     company_set.add_argument("--implemented-on", metavar="DATE", help=_("虚假陈述实施日，如 2021-04-28"))
     company_set.add_argument("--disclosed-on", metavar="DATE", help=_("虚假陈述揭露日"))
+    company_set.add_argument(
+        "--settlement-ratio",
+        metavar="RATIO",
+        help=_("调解比例：建议调解金额 = 测算损失 × 比例，如 0.4；空串清除"),
+    )
     company_set.set_defaults(handler=cmd_company_set)
     company_list = company_actions.add_parser("list", help=_("列出上市公司及其尚缺的资料"))
     company_list.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
@@ -614,8 +620,16 @@ def cmd_losscalc(args: argparse.Namespace) -> int:
     from mediator.services.losses.batch import run_losses
     from mediator.services.losses.files import LossInputProblems
 
+    if (args.replace_agreed or args.batch is not None) and not (args.save_to_cases or args.apply_to_cases):
+        raise UserError(_("--replace-agreed 与 --batch 须与 --apply-to-cases 或 --save-to-cases 同用。"))
     implemented_on, disclosed_on = _losscalc_dates(args)
     commission = _decimal_arg(args.commission_rate, "--commission-rate", percent=True)
+    ratio = _decimal_arg(args.ratio, "--ratio", percent=True)
+    if ratio is None and args.company:
+        from mediator.services.losses.cases import company_ratio
+
+        with _opened(args) as db:
+            ratio = company_ratio(db, args.company)  # the company's settlement ratio, if recorded
     parameters = LossParameters(
         implemented_on,
         disclosed_on,
@@ -623,7 +637,7 @@ def cmd_losscalc(args: argparse.Namespace) -> int:
         kind=Kind.SHORT if args.kind in ("short", "诱空") else Kind.LONG,
         commission_rate=DEFAULT_COMMISSION_RATE if commission is None else commission,
         interest_rate=_decimal_arg(args.interest, "--interest", percent=True),
-        ratio=_decimal_arg(args.ratio, "--ratio", percent=True),
+        ratio=ratio,
         index_name=args.index_name or "",
     )
     try:
@@ -635,6 +649,9 @@ def cmd_losscalc(args: argparse.Namespace) -> int:
             print_json({"problems": [problem.as_json() for problem in exc.problems]})
         print(_("有 {count} 个问题，未计算。").format(count=len(exc.problems)), file=sys.stderr)
         return EXIT_FILE_ERRORS
+    investors = run.as_json()
+    if args.save_to_cases or args.apply_to_cases:
+        investors = _losscalc_to_cases(args, run.results, investors)
     if args.out:
         from mediator.services.losses.breakdown import write_breakdowns
 
@@ -644,10 +661,45 @@ def cmd_losscalc(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.json:
-        print_json(run.as_json())
+        print_json(investors)
     else:
         print(run.as_text())
     return EXIT_OK
+
+
+def _ratio_option(text: str | None) -> Any:
+    """``--settlement-ratio``: a ratio (0.4, 40%), or "" to clear it."""
+    if text is not None and not text.strip():
+        return ""
+    return _decimal_arg(text, "--settlement-ratio", percent=True)
+
+
+def _losscalc_to_cases(args: argparse.Namespace, results: Any, investors: list[Any]) -> list[Any]:
+    """``--save-to-cases`` / ``--apply-to-cases``: each result stored with its case (and offered
+    as the agreed amount); the JSON objects gain ``case_number`` and ``outcome``."""
+    from pathlib import Path
+
+    from mediator.services.losses.cases import save_loss_results
+
+    with _opened(args) as db:
+        saved = save_loss_results(
+            db,
+            results,
+            actor=_actor(),
+            company=args.company,
+            batch=args.batch,
+            apply=args.apply_to_cases,
+            replace_agreed=args.replace_agreed,
+            sources={"market_file": Path(args.market).name, "trades_file": Path(args.trades).name},
+        )
+    print(saved.summary(), file=sys.stderr)
+    by_investor = {case.investor: case for case in saved.cases}
+    for investor, result in zip(investors, results, strict=True):
+        label = f"{result.investor}（{investor['id_number']}）" if result.id_number else result.investor
+        case = by_investor.get(label)
+        investor["case_number"] = case.case_number if case else None
+        investor["outcome"] = case.outcome.value if case else "no_case"
+    return investors
 
 
 def _add_losscalc_command(commands: Any) -> None:
@@ -688,9 +740,27 @@ def _add_losscalc_command(commands: Any) -> None:
     losscalc.add_argument(
         "--interest", metavar="RATE", help=_("计算利息：活期存款年利率，如 0.0035（默认不计）")
     )
-    losscalc.add_argument("--ratio", metavar="RATIO", help=_("调解比例，如 0.4：另给出建议调解金额"))
+    losscalc.add_argument(
+        "--ratio",
+        metavar="RATIO",
+        help=_("调解比例，如 0.4：另给出建议调解金额（默认取 --company 登记的比例）"),
+    )
     losscalc.add_argument("--index-name", metavar="NAME", help=_("对比指数的名称（默认取自行情文件的列名）"))
     losscalc.add_argument("--out", metavar="DIR", help=_("为每位投资者生成计算明细 PDF，保存在此文件夹"))
+    losscalc.add_argument(
+        "--save-to-cases", action="store_true", help=_("把每位投资者的测算结果保存到其案件（按证件号码匹配）")
+    )
+    losscalc.add_argument(
+        "--apply-to-cases",
+        action="store_true",
+        help=_("保存结果，并把损失合计（× 调解比例）设为案件的调解金额；已填写的金额不覆盖"),
+    )
+    losscalc.add_argument(
+        "--replace-agreed",
+        action="store_true",
+        help=_("与 --apply-to-cases 同用：覆盖调解员已填写的调解金额"),
+    )
+    losscalc.add_argument("--batch", type=int, metavar="N", help=_("只匹配第 N 批的案件"))
     losscalc.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
     losscalc.set_defaults(handler=cmd_losscalc)
 

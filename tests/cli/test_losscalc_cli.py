@@ -133,3 +133,87 @@ def test_unwritable_output_folder_exits_3(files: tuple[str, str], tmp_path: Path
         "losscalc", *DATES, "--market", files[0], "--trades", files[1], "--out", str(blocker / "sub")
     )
     assert_one_line_error(result, EXIT_ENVIRONMENT)
+
+
+DONE_WHEN_KEYS = {
+    "investor",
+    "method",
+    "base_date",
+    "base_price",
+    "investment_loss",
+    "risk_deduction_pct",
+    "commission",
+    "stamp_duty",
+    "interest",
+    "total",
+}
+
+
+def _canonical_files(tmp_path: Path) -> tuple[str, str]:
+    """The files with exactly the column names of the documentation (no synonyms, no units)."""
+    import xlsxwriter
+
+    market = tmp_path / "market.csv"
+    with market.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("交易日期,收盘价,成交量,流通股本,指数收盘\n")
+        for day in ex.market():
+            fh.write(f"{day.day},{day.close},{day.volume},{day.float_shares},{day.index_close}\n")
+    trades = tmp_path / "trades.xlsx"
+    workbook = xlsxwriter.Workbook(str(trades))
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["投资者", "证件号码", "成交日期", "买卖", "成交数量", "成交价格"])
+    for row, (day, side, quantity, price) in enumerate(ex.TRADES, start=1):
+        word = "买入" if side.value == "buy" else "卖出"
+        sheet.write_row(row, 0, ["张三", ID_ZHANG, day.isoformat(), word, quantity, price])
+    workbook.close()
+    return str(market), str(trades)
+
+
+def test_documented_columns_and_json_keys(tmp_path: Path) -> None:
+    [zhang] = _losscalc(_canonical_files(tmp_path))
+    assert set(zhang) >= DONE_WHEN_KEYS
+    for key in ("base_price", "investment_loss", "commission", "stamp_duty", "interest", "total"):
+        assert isinstance(zhang[key], str) and str(zhang[key]).replace(".", "").isdigit()
+    assert zhang["total"] == "12914.69" and zhang["proposed"] is None
+
+
+def _db_with_cases(tmp_path: Path, **options: object) -> str:
+    from mediator.store.database import open_database
+    from tests.services.losses.case_factory import make_loss_cases
+
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    database = open_database(url)
+    make_loss_cases(database, **options)  # type: ignore[arg-type]
+    database.dispose()
+    return url
+
+
+def test_apply_to_cases_with_the_company_ratio(files: tuple[str, str], tmp_path: Path) -> None:
+    from tests.services.losses.case_factory import COMPANY, LI_CASE, ZHANG_CASE
+
+    url = _db_with_cases(tmp_path, li_agreed="3000.00")
+    ratio = run("--db", url, "company", "set", COMPANY, "--settlement-ratio", "40%")
+    assert ratio.returncode == 0, ratio.stderr
+    common = ("--db", url, "losscalc", "--company", COMPANY, "--market", files[0], "--trades", files[1])
+    result = run(*common, "--apply-to-cases", "--json")
+    assert result.returncode == 0, result.stderr
+    zhang, li = json.loads(result.stdout)
+    assert (zhang["proposed"], zhang["case_number"], zhang["outcome"]) == ("5165.88", ZHANG_CASE, "applied")
+    assert (li["case_number"], li["outcome"]) == (LI_CASE, "kept")
+    assert "--replace-agreed" in result.stderr
+    listed = json.loads(run("--db", url, "cases", "list", "--batch", "15", "--json").stdout)
+    amounts = {line["case_no"]: line["agreed"] for line in listed}
+    assert amounts[LI_CASE] == "3000.00" and amounts[ZHANG_CASE] == "5165.88"
+    replaced = run(*common, "--apply-to-cases", "--replace-agreed", "--ratio", "0.5", "--json")
+    assert replaced.returncode == 0, replaced.stderr
+    assert [line["outcome"] for line in json.loads(replaced.stdout)] == ["applied", "applied"]
+
+
+def test_save_to_cases_refusals(files: tuple[str, str], tmp_path: Path) -> None:
+    common = ("losscalc", *DATES, "--market", files[0], "--trades", files[1])
+    assert_one_line_error(run(*common, "--replace-agreed"), EXIT_INPUT, "--apply-to-cases")
+    url = _db_with_cases(tmp_path)
+    unknown = run("--db", url, *common, "--save-to-cases", "--company", "无此公司")
+    assert_one_line_error(unknown, EXIT_INPUT, "无此公司")
+    bad_ratio = run("--db", url, "company", "set", "紫金山新材料股份有限公司", "--settlement-ratio", "2")
+    assert_one_line_error(bad_ratio, EXIT_INPUT, "调解比例")

@@ -25,6 +25,7 @@ class MarketDay:
     float_shares: Decimal
     index_close: Decimal | None = None
     row: int | None = None
+    factor: Decimal | None = None  # cumulative ex-rights adjustment factor (复权因子), if given
 
 
 @dataclass(frozen=True)

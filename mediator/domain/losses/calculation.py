@@ -73,6 +73,8 @@ class LossParameters:
     interest_rate: Decimal | None = None  # yearly demand-deposit rate, e.g. 0.0035; None: no interest
     ratio: Decimal | None = None  # settlement ratio offered, e.g. 0.4
     index_name: str = ""
+    # The market data carried 复权因子: shares and prices are restated in 揭露日's (see ``rights``).
+    rights_adjusted: bool = False
 
     def check(self) -> None:
         if self.disclosed_on <= self.implemented_on:
@@ -81,8 +83,15 @@ class LossParameters:
             raise UserError(_("佣金费率应在 0 与 1 之间，如 0.0003。"))
         if self.interest_rate is not None and not 0 <= self.interest_rate < 1:
             raise UserError(_("利率应在 0 与 1 之间，如 0.0035。"))
-        if self.ratio is not None and not 0 < self.ratio <= 1:
-            raise UserError(_("调解比例应大于 0 且不超过 1，如 0.4。"))
+        if self.ratio is not None:
+            check_ratio(self.ratio)
+
+
+def check_ratio(ratio: Decimal) -> Decimal:
+    """A settlement ratio (the share of the loss offered): more than 0, at most 1."""
+    if not ratio.is_finite() or not 0 < ratio <= 1:
+        raise UserError(_("调解比例应大于 0 且不超过 1，如 0.4。"))
+    return ratio
 
 
 @dataclass(frozen=True)
@@ -366,6 +375,14 @@ def _base_steps(base: BaseDay) -> list[Step]:
     ]
 
 
+def _rights_step(p: LossParameters) -> Step:
+    detail = _(
+        "行情含复权因子：成交数量、成交价格与收盘价均换算为揭露日 {day} 的股本口径"
+        "（数量 × 揭露日因子 ÷ 成交日因子，取整股，成交金额不变）。"
+    ).format(day=p.disclosed_on.isoformat())
+    return Step("", _("复权调整"), detail)
+
+
 def _risk_step(risk: RiskDeduction | None, loss: Decimal, index_name: str) -> tuple[Step, Decimal]:
     if risk is None:
         return Step(_("第31条"), _("市场风险扣除"), _("无可扣除的损失。"), ZERO), ZERO
@@ -405,6 +422,8 @@ def calculate_loss(
     by_day = {day.day: day for day in market}
     legs = _long_legs(trades, p, base) if p.kind is Kind.LONG else _short_legs(trades, p, base)
     steps = [_causation_step(legs, p), *_base_steps(base)]
+    if p.rights_adjusted:
+        steps.insert(0, _rights_step(p))
     loss = ZERO
     risk = None
     if legs.shares:

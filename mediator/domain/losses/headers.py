@@ -23,6 +23,7 @@ CLOSE = "close"
 VOLUME = "volume"
 FLOAT_SHARES = "float_shares"
 INDEX_CLOSE = "index_close"
+ADJ_FACTOR = "adj_factor"  # optional: the ex-rights adjustment factor (see ``rights``)
 # Field keys of the trades file.
 INVESTOR = "investor"
 ID_NUMBER = "id_number"
@@ -51,6 +52,15 @@ MARKET_SYNONYMS: dict[str, tuple[str, ...]] = {
     VOLUME: ("成交量", "总成交量", "集中竞价成交量", "成交股数", "成交数量"),
     FLOAT_SHARES: ("流通股本", "流通A股", "流通股", "流通股数", "流通股份", "A股流通股本", "流通A股股本"),
     INDEX_CLOSE: ("指数收盘", "指数收盘价", "指数", "参照指数", "对比指数", *INDEX_NAMES),
+    ADJ_FACTOR: (
+        "复权因子",
+        "复权系数",
+        "累计复权因子",
+        "后复权因子",
+        "除权因子",
+        "adj_factor",
+        "ADJ_FACTOR",
+    ),
 }
 
 TRADE_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -82,6 +92,7 @@ FIELD_LABELS: dict[str, str] = {
     VOLUME: N_("成交量"),
     FLOAT_SHARES: N_("流通股本"),
     INDEX_CLOSE: N_("指数收盘"),
+    ADJ_FACTOR: N_("复权因子"),
     INVESTOR: N_("投资者"),
     ID_NUMBER: N_("证件号码"),
     TRADE_DATE: N_("成交日期"),

@@ -29,6 +29,8 @@ class Trade:
     quantity: int
     price: Decimal
     row: int | None = None
+    # (quantity, price) as typed, when 复权 restated them (see ``rights``); None otherwise.
+    typed: tuple[int, Decimal] | None = None
 
     @property
     def amount(self) -> Decimal:

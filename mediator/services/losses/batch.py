@@ -6,6 +6,7 @@ the run raises ``LossInputProblems`` naming each problem and computes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from mediator.domain.losses.base_day import find_base_day
 from mediator.domain.losses.calculation import LossBreakdown, LossParameters, calculate_loss
+from mediator.domain.losses.rights import adjust_market, adjust_trades, has_factors
 from mediator.domain.losses.trades import check_trades
 from mediator.domain.privacy import mask_id_number
 from mediator.errors import UserError
@@ -118,8 +120,16 @@ def run_losses(
     trades_path: Path,
     parameters: LossParameters,
     progress: Progress | None = None,
+    *,
+    only: Callable[[InvestorTrades], bool] | None = None,
 ) -> LossRun:
-    """Compute every investor of ``trades_path``; ``LossInputProblems`` if any input is wrong."""
+    """Compute every investor of ``trades_path`` (those ``only`` accepts, if given);
+    ``LossInputProblems`` if any input is wrong.
+
+    With a 复权因子 column in the market file, the market days and every investor's trades are
+    restated in 揭露日's shares and prices first (``domain.losses.rights``), so a sell of bonus
+    shares is not taken for a sell of shares never held.
+    """
     progress = progress or null_progress()
     parameters.check()
     progress.update(0, message=_("读取行情与交易记录…"))
@@ -129,10 +139,22 @@ def run_losses(
     problems += trade_problems
     if market is None or problems:
         raise LossInputProblems(problems)
+    if only is not None:
+        investors = [investor for investor in investors if only(investor)]
+        if not investors:
+            message = _("交易记录文件中没有该投资者的交易（按姓名与证件号码查找）。")
+            raise LossInputProblems([InputProblem(trades_path.name, None, None, message)])
     if not parameters.index_name and market.index_name:
         parameters = replace(parameters, index_name=market.index_name)
+    days = adjust_market(market.days, parameters.disclosed_on)
+    if has_factors(market.days):
+        parameters = replace(parameters, rights_adjusted=True)
+        investors = [
+            replace(investor, trades=adjust_trades(investor.trades, market.days, parameters.disclosed_on))
+            for investor in investors
+        ]
     try:
-        base = find_base_day(market.days, parameters.disclosed_on)
+        base = find_base_day(days, parameters.disclosed_on)
     except UserError as exc:
         raise LossInputProblems([InputProblem(market_path.name, None, None, str(exc))]) from exc
     trading_days = [day.day for day in market.days]
@@ -149,7 +171,7 @@ def run_losses(
         try:
             results.append(
                 calculate_loss(
-                    investor.name, investor.id_number, investor.trades, market.days, parameters, base=base
+                    investor.name, investor.id_number, investor.trades, days, parameters, base=base
                 )
             )
         except UserError as exc:

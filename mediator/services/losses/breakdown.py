@@ -76,6 +76,10 @@ def breakdown_story(result: LossBreakdown, company: str | None = None) -> list[F
         [_("佣金费率"), str(p.commission_rate.normalize())],
         [_("对比指数"), p.index_name or _("指数")],
         [
+            _("复权"),
+            _("已按复权因子调整至揭露日口径") if p.rights_adjusted else _("未调整（行情无复权因子）"),
+        ],
+        [
             _("利息"),
             _("计算，年利率 {rate}").format(rate=p.interest_rate)
             if p.interest_rate is not None
@@ -84,12 +88,17 @@ def breakdown_story(result: LossBreakdown, company: str | None = None) -> list[F
     ]
     trades = [[_("日期"), _("买卖"), _("数量（股）"), _("价格（元）"), _("金额（元）"), _("所处期间")]]
     for trade in result.trades:
+        quantity, price = f"{trade.quantity:,}", _price(trade.price)
+        if trade.typed is not None:
+            # 复权: the restated figures, with the ones on the broker's statement beside them.
+            quantity += _("（原 {quantity:,}）").format(quantity=trade.typed[0])
+            price = price_text(trade.price) + _("（原 {price}）").format(price=_price(trade.typed[1]))
         trades.append(
             [
                 trade.day.isoformat(),
                 trade.side.label,
-                f"{trade.quantity:,}",
-                _price(trade.price),
+                quantity,
+                price,
                 format_money(trade.amount.quantize(FEN)),
                 result.trade_role(trade),
             ]

@@ -214,6 +214,8 @@ def read_market(path: Path) -> tuple[MarketData | None, list[InputProblem]]:
         volume = reader.number(h.VOLUME, positive=False)
         float_shares = reader.number(h.FLOAT_SHARES)
         index_close = reader.number(h.INDEX_CLOSE)
+        # 复权因子 is optional; a column that is there must be filled on every row.
+        factor = reader.number(h.ADJ_FACTOR) if h.ADJ_FACTOR in columns.positions else None
         if volume is not None and volume < 0:
             reader.problem(h.VOLUME, _("成交量不能为负数。"))
         if day is not None and day in days:
@@ -224,7 +226,7 @@ def read_market(path: Path) -> tuple[MarketData | None, list[InputProblem]]:
         if reader.problems or None in (day, close, volume, float_shares, index_close):
             continue
         assert day is not None and close is not None and volume is not None and float_shares is not None
-        days[day] = MarketDay(day, close, volume, float_shares, index_close, number)
+        days[day] = MarketDay(day, close, volume, float_shares, index_close, number, factor)
     if not days and not problems:
         problems.append(InputProblem(path.name, None, None, _("行情文件没有任何数据行。")))
     index_title = columns.titles.get(h.INDEX_CLOSE, "")

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from mediator.domain.losses.calculation import check_ratio
 from mediator.domain.parties import check_company_changes, check_company_name, missing_company_particulars
+from mediator.errors import UserError
 from mediator.i18n import _
 from mediator.services.audit.history import change_detail
 from mediator.services.audit.trail import audit
@@ -40,6 +43,8 @@ class CompanyInfo:
     disclosed_on: date | None
     cases: int
     missing: list[str]
+    # The share of the calculated loss its mediators offer (losscalc --apply-to-cases), e.g. "0.4".
+    settlement_ratio: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = {key: value for key, value in self.__dict__.items() if key != "id"}
@@ -88,6 +93,7 @@ def _info(row: ListedCompanyRow, cases: int) -> CompanyInfo:
         disclosed_on=row.disclosed_on,
         cases=cases,
         missing=missing_company_particulars(row.uscc, row.legal_representative, row.address),
+        settlement_ratio=row.settlement_ratio,
     )
 
 
@@ -96,6 +102,16 @@ def _case_counts(session: Session) -> dict[int, int]:
 
     query = select(CaseRow.company_id, func.count()).group_by(col(CaseRow.company_id))
     return {company_id: count for company_id, count in session.exec(query)}
+
+
+def _ratio_text(ratio: Decimal | str) -> str | None:
+    if ratio == "":
+        return None
+    try:
+        value = Decimal(ratio)
+    except InvalidOperation:
+        raise UserError(_("调解比例应大于 0 且不超过 1，如 0.4。")) from None
+    return str(check_ratio(value).normalize())
 
 
 def list_companies(db: Database) -> list[CompanyInfo]:
@@ -121,8 +137,11 @@ def set_company(
     decision: str | None = None,
     implemented_on: date | None = None,
     disclosed_on: date | None = None,
+    settlement_ratio: Decimal | str | None = None,
 ) -> CompanySaved:
     """Create the company or change the particulars given (``None``: leave, ``""``: clear).
+
+    ``settlement_ratio`` is the share of the calculated loss offered (0 < ratio ≤ 1, e.g. 0.4).
 
     Every value is checked before anything is written; a bad one raises ``ValidationError``.
     """
@@ -147,7 +166,9 @@ def set_company(
         if row is None:
             row = ListedCompanyRow(name=company_name)
             session.add(row)
-        values = changes.values()
+        values = dict(changes.values())
+        if settlement_ratio is not None:
+            values["settlement_ratio"] = _ratio_text(settlement_ratio)
         changed = [key for key, value in values.items() if getattr(row, key) != value]
         # Old → new for the history (a company's particulars are public, no personal numbers).
         history = [(key, getattr(row, key), values[key]) for key in changed]
