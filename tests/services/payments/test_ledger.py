@@ -69,9 +69,9 @@ def test_payments_fill_installments_in_order_and_finish_the_case(any_database: D
 def test_a_duplicate_reference_or_an_overpayment_writes_nothing(any_database: Database) -> None:
     case_id = _confirmed(any_database, "1000.00")
     add_payment(any_database, CASE, "100", date(2025, 5, 2), actor="吴彧", reference="ＢＫ-001")
-    with pytest.raises(UserError, match="BK-001.*已登记过"):
+    with pytest.raises(UserError, match=r"BK-001.*已登记过"):
         add_payment(any_database, CASE, "100", date(2025, 5, 3), actor="吴彧", reference="BK-001")
-    with pytest.raises(ValidationError, match="超过尚未履行的金额900.00元"):
+    with pytest.raises(ValidationError, match=r"超过尚未履行的金额900\.00元"):
         add_payment(any_database, CASE, "900.01", date(2025, 5, 3), actor="吴彧", reference="BK-002")
     with any_database.session() as session:
         assert session.scalars(select(PaymentRow.reference)).all() == ["BK-001"]
