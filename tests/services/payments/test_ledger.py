@@ -117,16 +117,14 @@ def test_overdue_installments_are_flagged(database: Database) -> None:
     assert case_plan(database, case_id).overdue == ()
 
 
-def test_marking_paid_books_the_rest_in_the_ledger(database: Database) -> None:
+def test_marking_an_unpaid_case_paid_books_the_whole_sum_in_the_ledger(database: Database) -> None:
     case_id = _confirmed(database, "1000.00")
-    record_payment(database, case_id, "300", date(2025, 5, 2), actor="吴彧")
     with pytest.raises(TransitionError):
-        change_status(database, case_id, CaseStatus.PAID, actor="吴彧", on=date(2025, 5, 1))
+        change_status(database, case_id, CaseStatus.PAID, actor="吴彧", on=date(2025, 3, 1))
     change_status(database, case_id, CaseStatus.PAID, actor="吴彧", on=date(2025, 6, 3))
     plan = case_plan(database, case_id)
-    assert [(p.amount, p.source) for p in plan.payments] == [
-        (Decimal("300.00"), "manual"),
-        (Decimal("700.00"), "marked_paid"),
+    assert [(p.amount, p.paid_on, p.source) for p in plan.payments] == [
+        (Decimal("1000.00"), date(2025, 6, 3), "marked_paid")
     ]
     with database.session() as session:
         assert sum(i.paid_amount or 0 for i in session.scalars(select(InstallmentRow))) == Decimal("1000.00")
