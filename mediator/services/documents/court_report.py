@@ -18,12 +18,14 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from mediator.domain.agreement_terms import MEDIATION_ORGANISATION
-from mediator.domain.money import format_money
+from mediator.domain.money import format_money, to_money
 from mediator.domain.privacy import mask_id_number
 from mediator.domain.workflow import CaseStatus, FailureReason
 from mediator.errors import UserError
@@ -36,7 +38,15 @@ from mediator.services.documents.layout import PageDecorations, check_coverage
 from mediator.services.documents.templates import load_template
 from mediator.services.xlsx_cells import SafeSheet, add_format
 from mediator.store.database import Database
-from mediator.store.tables import BatchRow, CaseRow, InvestorRow, ListedCompanyRow
+from mediator.store.tables import (
+    AgreementRow,
+    BatchRow,
+    CaseRow,
+    InstallmentRow,
+    InvestorRow,
+    JudicialConfirmationRow,
+    ListedCompanyRow,
+)
 
 log = logging.getLogger("mediator.report")
 
@@ -63,6 +73,12 @@ class ReportRow:
     status: str
     steps: dict[str, date | None]
     failure: str
+    agreement_number: str = ""
+    ruling_number: str = ""
+    paid: Decimal = Decimal("0.00")
+    # What the company still owes on the agreement; None where nothing was agreed (or it failed).
+    outstanding: Decimal | None = None
+    late_application: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,33 @@ class CourtReport:
     @property
     def agreed_total(self) -> Decimal:
         return sum((r.agreed for r in self.rows if r.agreed is not None), Decimal("0.00"))
+
+    @property
+    def paid_total(self) -> Decimal:
+        return sum((r.paid for r in self.rows), Decimal("0.00"))
+
+    @property
+    def outstanding_total(self) -> Decimal:
+        return sum((r.outstanding for r in self.rows if r.outstanding is not None), Decimal("0.00"))
+
+
+# The columns of both the xlsx and the PDF, in order (titles in the template's [columns]).
+MONEY_COLUMNS = ("claimed", "agreed", "paid", "outstanding")
+REPORT_COLUMNS = (
+    "case_number",
+    "investor",
+    "id_number",
+    "claimed",
+    "agreed",
+    "status",
+    *STEP_COLUMNS,
+    "agreement_number",
+    "ruling_number",
+    "paid",
+    "outstanding",
+    "failure",
+)
+_NO_OUTSTANDING = frozenset({CaseStatus.FAILED.value, CaseStatus.RETURNED_TO_COURT.value})
 
 
 def _iso(day: date | None) -> str:
@@ -96,6 +139,7 @@ def build_court_report(
         .where(col(CaseRow.batch_id) == batch_row.id)
         .order_by(col(CaseRow.case_number))
     )
+    extras = _case_extras(session, batch_row.id)
     rows: list[ReportRow] = []
     for case, investor in session.exec(query):
         failure = ""
@@ -103,6 +147,12 @@ def build_court_report(
             failure = FailureReason(case.failure_reason).label
             if case.failure_note:
                 failure += f"：{case.failure_note}"
+        agreement_number, ruling_number, paid, late = extras.get(
+            case.id or 0, ("", "", Decimal("0.00"), False)
+        )
+        outstanding = None
+        if case.agreed_amount is not None and case.status not in _NO_OUTSTANDING:
+            outstanding = max(case.agreed_amount - paid, Decimal("0.00"))
         rows.append(
             ReportRow(
                 case_number=case.case_number,
@@ -113,6 +163,11 @@ def build_court_report(
                 status=CaseStatus(case.status).label,
                 steps={name: getattr(case, name) for name in STEP_COLUMNS},
                 failure=failure,
+                agreement_number=agreement_number,
+                ruling_number=ruling_number,
+                paid=paid,
+                outstanding=outstanding,
+                late_application=late,
             )
         )
     values: dict[str, object] = {
@@ -125,6 +180,57 @@ def build_court_report(
         "count": len(rows),
     }
     return CourtReport(values, rows, show_personal_data)
+
+
+def _case_extras(session: Session, batch_id: int | None) -> dict[int, tuple[str, str, Decimal, bool]]:
+    """Per case of the batch: agreement number, 民特 ruling number, the sum received, and whether
+    the application came late (a late reason is recorded only then)."""
+    in_batch = select(col(CaseRow.id)).where(col(CaseRow.batch_id) == batch_id)
+    extras: dict[int, tuple[str, str, Decimal, bool]] = {}
+    agreements = dict(
+        session.exec(
+            select(col(AgreementRow.case_id), col(AgreementRow.number)).where(
+                col(AgreementRow.case_id).in_(in_batch)
+            )
+        ).all()
+    )
+    rulings = {
+        case_id: (number or "", late is not None)
+        for case_id, number, late in session.exec(
+            select(
+                col(JudicialConfirmationRow.case_id),
+                col(JudicialConfirmationRow.ruling_number),
+                col(JudicialConfirmationRow.late_reason),
+            ).where(col(JudicialConfirmationRow.case_id).in_(in_batch))
+        ).all()
+    }
+    paid = dict(
+        session.exec(
+            select(
+                col(InstallmentRow.case_id),
+                func.coalesce(func.sum(InstallmentRow.paid_amount), Decimal("0.00")),
+            )
+            .where(col(InstallmentRow.case_id).in_(in_batch))
+            .group_by(col(InstallmentRow.case_id))
+        ).all()
+    )
+    for case_id in set(agreements) | set(rulings) | set(paid):
+        ruling, late = rulings.get(case_id, ("", False))
+        extras[case_id] = (agreements.get(case_id, ""), ruling, to_money(paid.get(case_id) or 0), late)
+    return extras
+
+
+def _cell_text(row: ReportRow, key: str) -> str:
+    """A cell as text (the PDF; the xlsx writes amounts and dates as numbers and dates)."""
+    if key in STEP_COLUMNS:
+        text = _iso(row.steps[key])
+        if key == "confirmation_applied_on" and row.late_application and text:
+            text += _("（逾期）")
+        return text
+    if key in MONEY_COLUMNS:
+        value = getattr(row, key)
+        return "" if value is None else format_money(value)
+    return str(getattr(row, key))
 
 
 def report_xlsx(report: CourtReport) -> bytes:
@@ -143,82 +249,106 @@ def report_xlsx(report: CourtReport) -> bytes:
     bold = add_format(workbook, {"bold": True, "top": 1})
     safe.text(0, 0, template.fill(str(template.data["title"]), report.values), title)
     safe.text(1, 0, template.fill(str(template.data["subtitle"]), report.values))
-    keys = ["case_number", "investor", "id_number", "claimed", "agreed", "status", *STEP_COLUMNS, "failure"]
-    for column, key in enumerate(keys):
+    for column, key in enumerate(REPORT_COLUMNS):
         safe.text(3, column, columns.get(key, key), header)
     row_index = 4
     for row in report.rows:
-        safe.text(row_index, 0, row.case_number)
-        safe.text(row_index, 1, row.investor)
-        safe.text(row_index, 2, row.id_number)
-        safe.money(row_index, 3, row.claimed, money)
-        safe.money(row_index, 4, row.agreed, money)
-        safe.text(row_index, 5, row.status)
-        for offset, name in enumerate(STEP_COLUMNS):
-            safe.day(row_index, 6 + offset, row.steps[name])
-        safe.text(row_index, 6 + len(STEP_COLUMNS), row.failure)
+        for column, key in enumerate(REPORT_COLUMNS):
+            if key in MONEY_COLUMNS:
+                safe.money(row_index, column, getattr(row, key), money)
+            elif key in STEP_COLUMNS:
+                safe.day(row_index, column, row.steps[key])
+            else:
+                safe.text(row_index, column, str(getattr(row, key)))
         row_index += 1
     safe.text(row_index, 0, template.fill(str(template.data["totals"]), report.values), bold)
-    safe.money(row_index, 3, report.claimed_total, total_money)
-    safe.money(row_index, 4, report.agreed_total, total_money)
+    totals = {
+        "claimed": report.claimed_total,
+        "agreed": report.agreed_total,
+        "paid": report.paid_total,
+        "outstanding": report.outstanding_total,
+    }
+    for key, total in totals.items():
+        safe.money(row_index, REPORT_COLUMNS.index(key), total, total_money)
     note_key = "note_full" if report.show_personal_data else "note"
     safe.text(row_index + 2, 0, template.fill(str(template.data[note_key]), report.values))
-    sheet.set_column(0, 0, 26)
-    sheet.set_column(1, 1, 14)
-    sheet.set_column(2, 2, 21)
-    sheet.set_column(3, 4, 15)
-    sheet.set_column(5, 5, 14)
-    sheet.set_column(6, 6 + len(STEP_COLUMNS) - 1, 12)
-    sheet.set_column(6 + len(STEP_COLUMNS), 6 + len(STEP_COLUMNS), 30)
+    widths = {"case_number": 26, "investor": 14, "id_number": 21, "status": 14, "failure": 30}
+    widths |= {"agreement_number": 24, "ruling_number": 24} | dict.fromkeys(MONEY_COLUMNS, 15)
+    for column, key in enumerate(REPORT_COLUMNS):
+        sheet.set_column(column, column, widths.get(key, 12))
     sheet.freeze_panes(4, 1)
     workbook.close()
     return buffer.getvalue()
+
+
+# PDF column widths in mm: 277 mm between 10 mm landscape margins at 6.5 pt. Dates, amounts up to
+# 99,999,999.99 and masked ID numbers (on two lines) each fit; 案号 and numbers wrap to two lines.
+_PDF_WIDTHS = (
+    {
+        "case_number": 18.0,
+        "investor": 10.0,
+        "id_number": 13.5,
+        "status": 12.0,
+        "agreement_number": 15.0,
+        "ruling_number": 14.0,
+        "failure": 15.0,
+    }
+    | dict.fromkeys(MONEY_COLUMNS, 17.2)
+    | dict.fromkeys(STEP_COLUMNS, 13.6)
+)
+_PDF_FONT_SIZE = 6.5
+
+
+def _pdf_styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
+    base = pdf_layout.styles()
+    cell = ParagraphStyle("report_cell", base["table"], fontSize=_PDF_FONT_SIZE, leading=8)
+    right = ParagraphStyle("report_right", base["table_right"], fontSize=_PDF_FONT_SIZE, leading=8)
+    total = ParagraphStyle("report_total", right, fontSize=6, leading=8)
+    return cell, right, total
+
+
+def _pdf_cell(row: ReportRow, key: str, cell: ParagraphStyle, right: ParagraphStyle) -> Paragraph:
+    text = escape(_cell_text(row, key))
+    if key == "id_number" and len(text) > 10:
+        # A masked (or full) ID number has no break opportunity: split it over two lines.
+        text = f"{text[: len(text) // 2 + 1]}<br/>{text[len(text) // 2 + 1 :]}"
+    return Paragraph(text, right if key in MONEY_COLUMNS else cell)
 
 
 def report_pdf(report: CourtReport) -> bytes:
     template = load_template(TEMPLATE)
     columns = template.section("columns")
     style = pdf_layout.styles()
-    cell = style["table"]
+    cell, right, total = _pdf_styles()
     texts = [r.investor for r in report.rows] + [r.failure for r in report.rows]
     check_coverage(texts + [str(v) for v in report.values.values()], where=_("反馈表"))
-    short_steps = ("referred_on", "agreed_on", "signed_on", "confirmed_on", "paid_on")
-    keys = ["case_number", "investor", "id_number", "claimed", "agreed", "status", *short_steps, "failure"]
-    data: list[list[Any]] = [[Paragraph(escape(str(columns.get(k, k))), cell) for k in keys]]
-    right = style["table_right"]
+    keys = REPORT_COLUMNS
+    header = [Paragraph(escape(str(columns.get(k, k))), cell) for k in keys]
+    data: list[list[Any]] = [header]
     for row in report.rows:
-        values = [
-            row.case_number,
-            row.investor,
-            row.id_number,
-            format_money(row.claimed),
-            format_money(row.agreed) if row.agreed is not None else "",
-            row.status,
-            *[_iso(row.steps[name]) for name in short_steps],
-            row.failure,
-        ]
-        data.append([Paragraph(escape(v), right if i in (3, 4) else cell) for i, v in enumerate(values)])
-    totals = template.fill(str(template.data["totals"]), report.values)
-    data.append(
-        [
-            Paragraph(escape(totals), cell),
-            "",
-            "",
-            Paragraph(format_money(report.claimed_total), right),
-            Paragraph(format_money(report.agreed_total), right),
-        ]
-        + [""] * (len(keys) - 5)
-    )
-    # 273 mm between the landscape margins; 案号, ID numbers and dates each fit one line at 8 pt.
-    widths = [40, 16, 30, 22, 22, 17, 18, 18, 18, 18, 18, 36]
-    table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+        data.append([_pdf_cell(row, key, cell, right) for key in keys])
+    totals_row: list[Any] = [""] * len(keys)
+    totals_row[0] = Paragraph(escape(template.fill(str(template.data["totals"]), report.values)), cell)
+    sums = {
+        "claimed": report.claimed_total,
+        "agreed": report.agreed_total,
+        "paid": report.paid_total,
+        "outstanding": report.outstanding_total,
+    }
+    for key, amount in sums.items():
+        totals_row[keys.index(key)] = Paragraph(format_money(amount), total)
+    data.append(totals_row)
+    table = Table(data, colWidths=[_PDF_WIDTHS[k] * mm for k in keys], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
                 # Empty cells too: reportlab's default Helvetica would be referenced, not embedded.
                 ("FONTNAME", (0, 0), (-1, -1), pdf_layout.FONT_NAME),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("FONTSIZE", (0, 0), (-1, -1), _PDF_FONT_SIZE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 1.2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 1.2),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
                 ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F6F6F6")),
@@ -249,8 +379,8 @@ def _render_landscape(story: list[Any], decorations: PageDecorations, *, title: 
     document = SimpleDocTemplate(
         buffer,
         pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
+        leftMargin=10 * mm,
+        rightMargin=10 * mm,
         topMargin=14 * mm,
         bottomMargin=24 * mm,
         title=title,

@@ -81,7 +81,7 @@ def test_cells_that_look_like_formulas_stay_text(
         cell = names[name]
         assert cell.data_type == "s", name  # a string, not a formula
         assert cell.quotePrefix, name  # and Excel keeps it text when the cell is edited
-    note = sheet.cell(row=7, column=15)
+    note = sheet.cell(row=7, column=sheet.max_column)
     assert note.value == "投资者不同意：-坚持诉请金额" and note.data_type == "s"
     amount = sheet.cell(row=5, column=5)
     assert amount.data_type == "n" and amount.number_format == "#,##0.00"
@@ -127,3 +127,65 @@ def test_wrong_extension_is_refused_before_writing(
     with pytest.raises(UserError, match=r"\.xlsx 或 \.pdf"):
         write_court_report(database, 15, tmp_path / "out" / "report.csv")
     assert not (tmp_path / "out").exists()
+
+
+def test_agreement_ruling_paid_outstanding_and_every_date_in_xlsx_and_pdf(
+    fixture: DocumentFixture, database: Database, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from mediator.services.documents.confirmation import record_confirmation
+    from mediator.store.tables import AgreementRow, InstallmentRow
+
+    with database.transaction() as session:
+        case = session.get(CaseRow, fixture.case_ids[0])
+        assert case is not None
+        case.status, case.signed_on = "signed", date(2025, 4, 1)
+        session.add(
+            AgreementRow(
+                case_id=case.id,
+                number="苏证调〔2025〕第0007号",
+                amount=fixture.agreed[0],
+                fingerprint="a" * 64,
+                created_at=case.updated_at,
+                effective_on=date(2025, 4, 1),
+            )
+        )
+        first = session.scalar(select(InstallmentRow).where(InstallmentRow.case_id == case.id))
+        assert first is not None
+        first.paid_amount, first.paid_on = first.amount, date(2025, 6, 30)
+    record_confirmation(database, fixture.case_numbers[0], applied=date(2025, 4, 10), actor="t")
+    record_confirmation(
+        database,
+        fixture.case_numbers[0],
+        ruling="（2025）苏01民特88号",
+        ruling_date=date(2025, 4, 20),
+        actor="t",
+    )
+    files = write_court_report(database, 15, tmp_path / "r.xlsx", pdf=tmp_path / "r.pdf")
+    rows = _rows(tmp_path / "r.xlsx")
+    header = list(rows[3])
+    for title in ("调解协议编号", "司法确认裁定案号", "裁定日期", "已履行金额（元）", "未履行金额（元）"):
+        assert title in header, title
+    first_row = dict(zip(header, rows[4], strict=True))
+    assert first_row["调解协议编号"] == "苏证调〔2025〕第0007号"
+    assert first_row["司法确认裁定案号"] == "（2025）苏01民特88号"
+    assert first_row["裁定日期"] == "2025-04-20" and first_row["申请确认日期"] == "2025-04-10"
+    assert first_row["已履行金额（元）"] == 6172.8 and first_row["未履行金额（元）"] == 6172.8
+    failed = dict(zip(header, rows[6], strict=True))
+    assert failed["未履行金额（元）"] is None  # a failed case owes nothing
+    assert files.pdf is not None
+    text = re.sub(
+        r"\s+", "", subprocess.run(["pdftotext", str(files.pdf), "-"], capture_output=True, text=True).stdout
+    )
+    for expected in (
+        "苏证调〔2025〕第0007号",
+        "（2025）苏01民特88号",
+        "2025-04-20",
+        "2025-04-10",
+        "6,172.80",
+    ):
+        assert expected in text, expected
+    # Every date the xlsx gives is in the PDF too.
+    for day in ("2025-03-03", "2025-03-05", "2025-03-20", "2025-04-01", "2025-04-10", "2025-04-20"):
+        assert day in text, day
