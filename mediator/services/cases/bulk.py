@@ -106,7 +106,7 @@ class PlannedChange:
 class BulkResult:
     """A bulk change as done (or, with ``dry_run``, as it would be done)."""
 
-    action: str  # assign / move
+    action: str  # assign / move / contact
     target: str  # the mediator's name or the status's label
     changes: list[PlannedChange]
     on: date | None = None
@@ -118,9 +118,18 @@ class BulkResult:
 
     @property
     def changed(self) -> int:
+        if self.action == "contact":  # an attempt is recorded on each case
+            return len(self.changes)
         return sum(1 for c in self.changes if c.refusal is None and c.before != c.after)
 
     def summary(self) -> str:
+        if self.action == "contact":
+            text = (
+                _("将为 {count} 件案件记录联系：{name}。")
+                if self.dry_run
+                else _("已为 {count} 件案件记录联系：{name}。")
+            )
+            return text.format(count=self.changed, name=self.target)
         if self.action == "assign":
             text = _("已将 {count} 件案件的调解员设为{name}。")
         else:
@@ -439,3 +448,62 @@ def _move_each(
 
 def _today() -> date:
     return datetime.now(UTC).astimezone().date()
+
+
+def contact_cases(
+    database: Database,
+    outcome: str,
+    *,
+    actor: str,
+    channel: str = "phone",
+    at: datetime | None = None,
+    note: str | None = None,
+    batch: str | int | None = None,
+    case_numbers: Sequence[str] | None = None,
+    case_ids: Sequence[int] | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> BulkResult:
+    """Record the same contact attempt (channel and outcome) on every case, all or nothing (the
+    step of ``services.contacts``: one attempt per case, audited)."""
+    from mediator.domain.contacts import ContactOutcome, parse_channel, parse_outcome
+    from mediator.services.contacts.attempts import log_contact
+
+    parsed_channel, parsed_outcome = parse_channel(channel), parse_outcome(outcome)
+    if parsed_outcome is ContactOutcome.SENT:
+        raise UserError(_("“短信已发送”由短信通知名单自动记录（mediator contact sms-list）。"))
+    when = at or datetime.now(UTC)
+    label = f"{parsed_channel.label}·{parsed_outcome.label}"
+    try:
+        with database.transaction() as session:
+            cases = select_cases(session, batch=batch, case_numbers=case_numbers, case_ids=case_ids)
+            names = _investor_names(session, cases)
+            changes: list[PlannedChange] = []
+            if progress is not None:
+                progress.update(0, len(cases), _("正在记录联系结果"))
+            for done, case in enumerate(cases, start=1):
+                assert case.id is not None
+                if progress is not None:
+                    progress.check()
+                log_contact(
+                    session,
+                    case.id,
+                    channel=parsed_channel,
+                    outcome=parsed_outcome,
+                    at=when,
+                    note=note,
+                    actor=actor,
+                )
+                before = CaseStatus(case.status).label
+                changes.append(
+                    PlannedChange(case.id, case.case_number, names[case.investor_id], before, label)
+                )
+                if progress is not None:
+                    progress.update(done)
+            result = BulkResult("contact", label, changes, dry_run=dry_run)
+            if dry_run:
+                raise _DryRun(result)
+            log.info("bulk contact: %d attempts (%s)", len(changes), parsed_outcome.value)
+            return result
+    except _DryRun as preview:
+        return preview.result

@@ -253,17 +253,56 @@ def record_confirmations(
     applied: date | None = None,
     late_reason: str | None = None,
     rulings: Path | None = None,
+    dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ConfirmationBatch:
     """The application date for many cases, and/or their rulings from a list, all or nothing.
 
     Without ``rulings``: ``applied`` for every case of the batch (or the 案号 / ids given). With
     ``rulings``: each row's ruling (and application date, if the list has one; else ``applied``),
-    limited to the batch or 案号 when given.
+    limited to the batch or 案号 when given. ``dry_run``: the same checks and result, nothing
+    written (the GUI's preview).
     """
     if rulings is None and applied is None:
         raise UserError(_("请给出申请日期（--applied）或裁定清单（--rulings）。"))
     entries = read_rulings(Path(rulings)) if rulings is not None else None
+    try:
+        return _record(
+            database,
+            entries,
+            actor,
+            batch,
+            case_numbers,
+            case_ids,
+            applied,
+            late_reason,
+            rulings,
+            dry_run,
+            progress,
+        )
+    except _DryRun as preview:
+        return preview.result
+
+
+class _DryRun(Exception):
+    def __init__(self, result: ConfirmationBatch) -> None:
+        super().__init__()
+        self.result = result
+
+
+def _record(
+    database: Database,
+    entries: list[_Entry] | None,
+    actor: str,
+    batch: str | int | None,
+    case_numbers: Sequence[str] | None,
+    case_ids: Sequence[int] | None,
+    applied: date | None,
+    late_reason: str | None,
+    rulings: Path | None,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ConfirmationBatch:
     with database.transaction() as session:
         if entries is None:
             cases = select_cases(session, batch=batch, case_numbers=case_numbers, case_ids=case_ids)
@@ -277,6 +316,8 @@ def record_confirmations(
             records = _rule_all(
                 session, Path(rulings).name, entries, allowed, applied, late_reason, actor, progress
             )
+        if dry_run:
+            raise _DryRun(ConfirmationBatch(records))
         log.info("confirmation recorded for %d cases", len(records))
         return ConfirmationBatch(records)
 
