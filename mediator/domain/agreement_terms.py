@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from mediator.domain.parties import missing_company_particulars
+from mediator.domain.referral_kinds import ReferralKind, referral_kind
 from mediator.errors import ValidationError
 from mediator.i18n import _
 
@@ -26,8 +27,10 @@ ORGANISATION_ROLE = "特邀调解组织"
 DISPUTE_KIND = "证券虚假陈述责任纠纷"
 # One original for each party, one for the mediation organisation, one for the court's file.
 DEFAULT_ORIGINALS = 4
-# The three AcroForm signature fields, in the order the signature blocks are printed.
-SIGNATURE_FIELDS: tuple[str, ...] = ("investor", "company", "mediator")
+# The four AcroForm signature fields, in the order the signature blocks are printed: the parties,
+# the mediator and the mediation organisation's seal. 人民调解法 §29: the agreement takes effect
+# once the parties have signed or sealed, the mediator has signed and the organisation has sealed.
+SIGNATURE_FIELDS: tuple[str, ...] = ("investor", "company", "mediator", "organisation")
 
 # Who bears the case fee (案件受理费), as the agreement words it (甲方 investor, 乙方 company).
 CASE_FEE_BEARERS = {"company": "乙方", "investor": "甲方", "halved": "甲乙双方各半"}
@@ -101,10 +104,24 @@ class AgreementData:
     case_fee_bearer: str = "company"
     originals: int = DEFAULT_ORIGINALS
     organisation: str = MEDIATION_ORGANISATION
+    # The facts (人民调解法 §29: 主要事实、争议事项): the listed company's stock, the regulator's
+    # decision and the false statement's dates (法释〔2022〕2号 Art. 7–8).
+    company_stock_name: str | None = None
+    company_stock_code: str | None = None
+    company_decision: str | None = None
+    implemented_on: date | None = None
+    disclosed_on: date | None = None
+    # The late-payment interest the company's agreements state (None: the template's default).
+    late_interest: str | None = None
 
     @property
     def is_lump_sum(self) -> bool:
         return len(self.installments) <= 1
+
+    @property
+    def referral_kind(self) -> ReferralKind:
+        """Pre-filing (委派, 民诉前调) or filed (委托, 民初): the case number says which."""
+        return referral_kind(self.case_number)
 
     def canonical_json(self) -> str:
         """The data as JSON with sorted keys, amounts as fixed-point strings, dates as ISO dates."""
@@ -126,30 +143,66 @@ def _plain(value: Any) -> str:
 
 
 def missing_particulars(data: AgreementData) -> list[str]:
-    """The labels of particulars an agreement cannot go without (人民调解法 §29: the parties' particulars)."""
-    missing = missing_company_particulars(
-        data.company_uscc, data.company_legal_representative, data.company_address
-    )
+    """The labels of particulars an agreement cannot go without (人民调解法 §29: the parties'
+    particulars; 法释〔2011〕5号 and the court's service rules: an address and a phone number for
+    each party), in the agreement's order."""
+    missing: list[str] = []
     if not data.investor_id_number:
         missing.append(_("投资者身份证件号码"))
+    if not (data.investor_address or "").strip():
+        missing.append(_("投资者住址"))
+    if not (data.investor_phone or "").strip():
+        missing.append(_("投资者联系电话"))
+    missing += missing_company_particulars(
+        data.company_uscc, data.company_legal_representative, data.company_address
+    )
+    if not (data.mediator_name or "").strip():
+        missing.append(_("承办调解员"))
+    try:
+        data.referral_kind  # noqa: B018 - raises for a number of neither kind
+    except ValidationError:
+        missing.append(_("诉前调解（民诉前调）或立案（民初）案号"))
     return missing
 
 
+class IncompleteParticulars(ValidationError):
+    """Agreements refused for missing particulars: ``cases`` maps each 案号 to what it lacks."""
+
+    def __init__(self, message: str, cases: dict[str, list[str]]) -> None:
+        super().__init__(message, field="particulars", value=list(cases))
+        self.cases = cases
+
+
+# How many cases the one-line refusal names before it says "and N more".
+_NAMED_IN_REFUSAL = 20
+
+
+def refuse_incomplete(missing: dict[str, list[str]]) -> None:
+    """Raise ``IncompleteParticulars`` naming every case (up to 20 on the line) and what it lacks."""
+    incomplete = {case: items for case, items in missing.items() if items}
+    if not incomplete:
+        return
+    parts = [
+        _("{case}缺{items}").format(case=case, items="、".join(items))
+        for case, items in list(incomplete.items())[:_NAMED_IN_REFUSAL]
+    ]
+    more = len(incomplete) - len(parts)
+    text = "；".join(parts) + (_("；另有{n}件").format(n=more) if more > 0 else "")
+    raise IncompleteParticulars(
+        _("{n}件案件资料不全，不能生成调解协议书：{cases}。请补全后再生成。").format(
+            n=len(incomplete), cases=text
+        ),
+        incomplete,
+    )
+
+
 def check_complete(data: AgreementData) -> None:
-    """Raise ``ValidationError`` naming the case when the agreement lacks a required particular."""
+    """Raise ``ValidationError`` naming the case when the amount or its installments are wrong
+    (the particulars are collected for every case first: ``missing_particulars``)."""
     if data.agreed_amount is None or data.agreed_amount <= 0:
         raise ValidationError(
             _("案件{case}尚未填写调解金额，不能生成调解协议书。").format(case=data.case_number),
             field="agreed_amount",
-            value=data.case_number,
-        )
-    missing = missing_particulars(data)
-    if missing:
-        raise ValidationError(
-            _("案件{case}缺少{items}，不能生成调解协议书；请先在上市公司“{company}”的资料中补全。").format(
-                case=data.case_number, items="、".join(missing), company=data.company_name
-            ),
-            field="company",
             value=data.case_number,
         )
     if data.installments:

@@ -318,6 +318,12 @@ def case_number_year(cn: str) -> int:
     return int(_case_number_match(cn)[1])
 
 
+def case_number_kind(cn: str) -> str:
+    """The case-type characters of a case number (案件类型代字): 民初, 民诉前调, 民特…
+    (``domain.referral_kinds`` says what each means for the mediation)."""
+    return str(_case_number_match(cn)[3])
+
+
 # --- 姓名 -----------------------------------------------------------------------------------
 
 # Middle dots typed for the separator in minority and foreign names; GB 18030 and the public

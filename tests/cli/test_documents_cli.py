@@ -58,7 +58,12 @@ def test_signing_round_from_the_command_line(tmp_path: Path) -> None:
     signed = sign_all(
         (tmp_path / "p" / manifest["documents"][0]["file"]).read_bytes(),
         pki,
-        {"investor": "张䶮", "company": "金陵智造科技股份有限公司", "mediator": "孙调解"},
+        {
+            "investor": "张䶮",
+            "company": "金陵智造科技股份有限公司",
+            "mediator": "孙调解",
+            "organisation": "江苏省证券业协会",
+        },
     )
     (back / "signed.pdf").write_bytes(signed)
     imported = run("--db", url, "signed-import", str(back), "--trust-roots", str(pki.ca_pem), "--json")

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy import select
+
 from mediator.domain.validators import make_uscc
+from mediator.store.database import open_database
+from mediator.store.tables import InvestorRow
 from tests.cli.test_cli import EXIT_INPUT, assert_one_line_error, run
 from tests.fixtures.messy_lists import make_investors, write_xlsx
 
@@ -45,6 +49,21 @@ def test_an_unknown_company_is_completed_then_its_agreements_are_drawn_up(tmp_pa
     assert run("--db", url, "mediator", "add", "周明", "--phone", "13905180000").returncode == 0
     mediators = json.loads(run("--db", url, "mediator", "list", "--json").stdout)
     assert mediators == [{"name": "周明", "phone": "13905180000", "active": True, "cases": 0}]
+
+    # The company is complete; the investors' addresses and the mediator are still missing, and
+    # the refusal names each case and what it lacks (one line, exit 2).
+    incomplete = run("--db", url, "agreements", "--batch", "30", "--out", str(tmp_path / "out"))
+    assert_one_line_error(incomplete, EXIT_INPUT, "6件案件资料不全", "缺投资者住址", "承办调解员")
+    assert "统一社会信用代码" not in incomplete.stderr
+
+    assigned = run("--db", url, "cases", "assign", "--batch", "30", "--mediator", "周明")
+    assert assigned.returncode == 0, assigned.stderr
+    database = open_database(url)
+    with database.transaction() as session:  # what the case panel's investor fields would enter
+        for investor in session.scalars(select(InvestorRow)):
+            investor.address = investor.address or "南京市鼓楼区中山北路1号"
+            investor.phone = investor.phone or "13905181234"
+    database.dispose()
 
     made = run("--db", url, "agreements", "--batch", "30", "--out", str(tmp_path / "out"))
     assert made.returncode == 0, made.stderr

@@ -10,11 +10,15 @@ import pytest
 
 from mediator.domain.agreement_terms import (
     AgreementData,
+    IncompleteParticulars,
     InstallmentTerm,
     check_complete,
     format_agreement_number,
+    missing_particulars,
     parse_agreement_number,
+    refuse_incomplete,
 )
+from mediator.domain.referral_kinds import ReferralKind
 from mediator.errors import ValidationError
 
 DATA = AgreementData(
@@ -76,9 +80,47 @@ def test_fingerprint_is_stable_and_follows_every_field() -> None:
     assert len({d.fingerprint() for d in changed} | {DATA.fingerprint()}) == len(changed) + 1
 
 
-def test_incomplete_agreement_names_the_case() -> None:
-    with pytest.raises(ValidationError, match=r"（2025）苏01民初3100号.*法定代表人、上市公司住所"):
-        check_complete(replace(DATA, company_legal_representative=None, company_address=""))
+def test_incomplete_agreements_are_refused_naming_each_case_and_what_it_lacks() -> None:
+    bare = replace(DATA, investor_address="", investor_phone=None, mediator_name=None)
+    no_company = replace(
+        DATA, case_number="（2025）苏01民诉前调3101号", company_legal_representative=None, company_address=""
+    )
+    assert missing_particulars(DATA) == []
+    assert missing_particulars(bare) == ["投资者住址", "投资者联系电话", "承办调解员"]
+    with pytest.raises(IncompleteParticulars) as refused:
+        refuse_incomplete(
+            {
+                d.case_number: missing_particulars(d)
+                for d in (bare, no_company, replace(DATA, case_number="x"))
+            }
+        )
+    message = str(refused.value)
+    assert message.startswith("3件案件资料不全，不能生成调解协议书：")
+    assert "（2025）苏01民初3100号缺投资者住址、投资者联系电话、承办调解员" in message
+    assert "（2025）苏01民诉前调3101号缺上市公司法定代表人、上市公司住所" in message
+    assert "\n" not in message  # one line on stderr
+    assert "x缺诉前调解（民诉前调）或立案（民初）案号" in message
+    assert set(refused.value.cases) == {"（2025）苏01民初3100号", "（2025）苏01民诉前调3101号", "x"}
+    refuse_incomplete({DATA.case_number: []})  # complete: no error
+
+
+def test_many_incomplete_cases_are_named_up_to_twenty() -> None:
+    missing = {f"（2025）苏01民诉前调{n}号": ["承办调解员"] for n in range(1, 31)}
+    with pytest.raises(IncompleteParticulars, match=r"30件案件资料不全.*民诉前调20号缺承办调解员；另有10件"):
+        refuse_incomplete(missing)
+
+
+def test_referral_kind_comes_from_the_case_number() -> None:
+    assert DATA.referral_kind is ReferralKind.FILED
+    pre = replace(DATA, case_number="（2025）苏01民诉前调3100号")
+    assert pre.referral_kind is ReferralKind.PRE_FILING
+    assert pre.referral_kind.ends_in_confirmation and not DATA.referral_kind.ends_in_confirmation
+    assert missing_particulars(replace(DATA, case_number="（2025）苏01民终3号")) == [
+        "诉前调解（民诉前调）或立案（民初）案号"
+    ]
+
+
+def test_wrong_installment_total_is_refused() -> None:
     wrong_total = (InstallmentTerm(1, date(2025, 6, 30), Decimal("100.00")),)
     with pytest.raises(ValidationError, match=r"分期金额合计100\.00元与调解金额12345\.60元不一致"):
         check_complete(replace(DATA, installments=wrong_total))

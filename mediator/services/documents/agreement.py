@@ -1,10 +1,10 @@
 """Mediation agreements (调解协议书) as PDF: one per case, from ``resources/templates/agreement.toml``.
 
 Each PDF carries the agreement's fingerprint (SHA-256 of its data) in the footer of every page, in
-a QR code and in its document information, and three empty signature fields named ``investor``,
-``company`` and ``mediator`` over the signature blocks for the court's online signing module.
-A batch renders in a process pool: the parent reads everything in one query and passes plain
-data; each worker registers the font once.
+a QR code and in its document information, and four empty signature fields named ``investor``,
+``company``, ``mediator`` and ``organisation`` (the seal) over the signature blocks for the court's
+online signing module. A batch renders in a process pool: the parent reads everything in one
+query and passes plain data; each worker registers the font once.
 """
 
 from __future__ import annotations
@@ -29,11 +29,18 @@ from mediator.domain.agreement_terms import (
     AgreementData,
 )
 from mediator.domain.money import format_money, rmb_upper
-from mediator.domain.validators import safe_file_name
-from mediator.errors import EnvironmentProblem, UserError
-from mediator.i18n import _
+from mediator.domain.referral_kinds import ReferralKind, party_roles
+from mediator.domain.validators import safe_file_name, validate_stock_code
+from mediator.errors import EnvironmentProblem, UserError, ValidationError
+from mediator.i18n import N_, _
 from mediator.services.documents import layout as pdf_layout
-from mediator.services.documents.data import CaseDocument, fingerprint_of, load_case_documents, resolve_batch
+from mediator.services.documents.data import (
+    CaseDocument,
+    fingerprint_of,
+    load_case_documents,
+    require_particulars,
+    resolve_batch,
+)
 from mediator.services.documents.kinds import DocumentRequest, DocumentResult
 from mediator.services.documents.layout import (
     PageDecorations,
@@ -51,15 +58,65 @@ log = logging.getLogger("mediator.pdf")
 
 TEMPLATE = "agreement"
 _ID_LABELS = {"resident_id": "公民身份号码"}
+_EXCHANGES = {"SSE": N_("上海证券交易所"), "SZSE": N_("深圳证券交易所"), "BSE": N_("北京证券交易所")}
+# The late-payment interest when the company's record names none: the LPR, the benchmark courts use
+# for late payment since 2019 (the template words it; a company's own rate replaces it).
+DEFAULT_LATE_INTEREST = N_("同期全国银行间同业拆借中心公布的一年期贷款市场报价利率")
+# The receiving account when neither the agreement nor the company's record names one.
+DEFAULT_RECEIVING_ACCOUNT = N_("甲方本人名下、经甲方书面确认的银行结算账户")
+
+
+def _exchange_name(stock_code: str | None) -> str:
+    if not stock_code:
+        return ""
+    try:
+        _code, exchange = validate_stock_code(stock_code)
+    except ValidationError:
+        return ""
+    return _(_EXCHANGES[exchange])
+
+
+def _lump_sum_due(data: AgreementData) -> str:
+    if len(data.installments) == 1:
+        return cn_date(data.installments[0].due_date) + "前"
+    if data.referral_kind.ends_in_confirmation:
+        return _("本协议经人民法院司法确认之日起三十日内")
+    return _("民事调解书生效之日起三十日内")
+
+
+def _facts(data: AgreementData) -> dict[str, object]:
+    """The facts of the dispute (人民调解法 §29: 主要事实): stock, decision, the two dates."""
+    return {
+        "exchange_name": _exchange_name(data.company_stock_code),
+        "stock_name": data.company_stock_name or "",
+        "stock_code": data.company_stock_code or "",
+        "decision_sentence": (
+            _("{decision}认定乙方信息披露存在虚假陈述。").format(decision=data.company_decision)
+            if data.company_decision
+            else ""
+        ),
+        "implemented_on": cn_date(data.implemented_on),
+        "disclosed_on": cn_date(data.disclosed_on),
+    }
+
+
+def _referral(data: AgreementData) -> tuple[dict[str, object], dict[str, bool]]:
+    try:
+        kind = data.referral_kind
+    except ValidationError:  # refused before rendering (missing_particulars); a preview still shows
+        kind = ReferralKind.FILED
+    roles = party_roles(kind)
+    values: dict[str, object] = {
+        "referral_kind": kind.label,
+        "investor_role": roles.investor,
+        "company_role": roles.company,
+    }
+    return values, {"pre_filing": kind is ReferralKind.PRE_FILING, "filed": kind is ReferralKind.FILED}
 
 
 def template_values(data: AgreementData) -> tuple[dict[str, object], dict[str, bool]]:
     """The placeholder values and ``when`` flags of an agreement template."""
-    lump_sum_due = (
-        cn_date(data.installments[0].due_date) + "前"
-        if len(data.installments) == 1
-        else _("本协议经人民法院司法确认之日起三十日内")
-    )
+    referral_values, referral_flags = _referral(data)
     values: dict[str, object] = {
         "agreement_number": data.number,
         "drawn_up_on": cn_date(data.drawn_up_on),
@@ -89,29 +146,33 @@ def template_values(data: AgreementData) -> tuple[dict[str, object], dict[str, b
         "claimed_amount_upper": rmb_upper(data.claimed_amount),
         "agreed_amount": format_money(data.agreed_amount),
         "agreed_amount_upper": rmb_upper(data.agreed_amount),
-        "lump_sum_due": lump_sum_due,
+        "lump_sum_due": _lump_sum_due(data),
         "installment_count": cn_count(len(data.installments)),
         "payment_method": data.payment_method or _("银行转账"),
         "payment_account": (
             data.payment_account
             if data.payment_account and data.payment_account != data.payment_method
-            else _("以甲方书面确认的账户为准")
+            else _(DEFAULT_RECEIVING_ACCOUNT)
         ),
+        "late_interest": data.late_interest or _(DEFAULT_LATE_INTEREST),
         "case_fee_bearer": CASE_FEE_BEARERS.get(data.case_fee_bearer, data.case_fee_bearer),
         "originals": cn_count(data.originals),
         "fingerprint": fingerprint_of(data),
+        **referral_values,
+        **_facts(data),
     }
     flags = {
         "lump_sum": data.is_lump_sum,
         "installments": not data.is_lump_sum,
         "investor_agent": bool(data.investor_agent),
         "company_agent": bool(data.company_agent),
+        **referral_flags,
     }
     return values, flags
 
 
 def build_agreement_pdf(data: AgreementData, *, checked: bool = False) -> bytes:
-    """The finished agreement PDF (with its three empty signature fields) for one case.
+    """The finished agreement PDF (with its four empty signature fields) for one case.
 
     ``checked``: the caller already ran ``check_coverage`` on this data (batch jobs check every
     case before rendering any).
@@ -127,7 +188,7 @@ def build_agreement_pdf(data: AgreementData, *, checked: bool = False) -> bytes:
     story: list[Any] = []
     for block in template.blocks(values, flags):
         if block.kind == "installment_lines":
-            for term in data.installments:
+            for index, term in enumerate(data.installments, start=1):
                 line = template.fill(
                     str(template.section("installment_line").get("text", "")),
                     {
@@ -135,6 +196,7 @@ def build_agreement_pdf(data: AgreementData, *, checked: bool = False) -> bytes:
                         "due_date": cn_date(term.due_date),
                         "amount": format_money(term.amount),
                         "amount_upper": rmb_upper(term.amount),
+                        "end": "。" if index == len(data.installments) else "；",
                     },
                     markup=True,
                 )
@@ -143,8 +205,9 @@ def build_agreement_pdf(data: AgreementData, *, checked: bool = False) -> bytes:
                 )
             continue
         story.append(Paragraph(block.text, style.get(block.style, style["para"])))
-    story.append(Spacer(1, 10))
-    story.append(KeepTogether(signature_blocks(template, values)))
+    # The signature page's heading, the last clause before it and the four blocks stay together.
+    last = story.pop()
+    story.append(KeepTogether([last, Spacer(1, 10), *signature_blocks(template, values)]))
     fingerprint = str(values["fingerprint"])
     decorations = PageDecorations(
         page_label=template.text("footer", "page", {"page": "{page}", "pages": "{pages}"}),
@@ -192,14 +255,18 @@ def _seed_text(template: DocumentTemplate) -> str:
 
 
 def signature_blocks(template: DocumentTemplate, values: dict[str, object]) -> list[Any]:
-    """The investor, company and mediator blocks (each an AcroForm field) and the seal line."""
+    """The investor, company, mediator and organisation blocks (each an AcroForm signature
+    field, ``SIGNATURE_FIELDS``) under the signature page's heading."""
     style = _styles()
     date_line = template.text("signatures", "date_line", values)
     blocks: list[Any] = []
+    if template.section("signatures").get("heading"):
+        blocks.append(
+            Paragraph(template.text("signatures", "heading", values, markup=True), style["heading"])
+        )
     for name in SIGNATURE_FIELDS:
         blocks.append(SignatureBlock(name, template.text("signatures", name, values), date_line))
-        blocks.append(Spacer(1, 8))
-    blocks.append(Paragraph(template.text("signatures", "seal", values, markup=True), style["plain"]))
+        blocks.append(Spacer(1, 6))
     return blocks
 
 
@@ -229,15 +296,24 @@ class AgreementRun(DocumentResult):
     # What it was asked for (第15批, 所选 3 件案件) and where the files went.
     scope: str = ""
     folder: Path | None = None
+    # Cases left out because their agreement is signed: never re-issued silently (案号 list).
+    skipped_signed: tuple[str, ...] = ()
 
     @property
     def count(self) -> int:
         return len(self.files)
 
     def summary(self) -> str:
-        return _("已为{scope}生成调解协议书 {count} 份（用时 {seconds:.1f} 秒），保存在 {folder}。").format(
+        text = _("已为{scope}生成调解协议书 {count} 份（用时 {seconds:.1f} 秒），保存在 {folder}。").format(
             scope=self.scope, count=self.count, seconds=self.seconds, folder=self.folder or ""
         )
+        if self.skipped_signed:
+            shown = "、".join(self.skipped_signed[:5]) + ("等" if len(self.skipped_signed) > 5 else "")
+            text += "\n" + _(
+                "已跳过已签署的 {n} 件（{cases}）：已签署的协议不重新出具；确需重新出具，"
+                "请用 mediator agreements --reissue 案号 --reason 理由。"
+            ).format(n=len(self.skipped_signed), cases=shown)
+        return text
 
     def output_folder(self) -> Path | None:
         return self.folder
@@ -359,21 +435,51 @@ def generate_agreements(
         batch_row = resolve_batch(session, batch) if batch is not None else None
         batch_id = batch_row.id if batch_row is not None else None
         batch_number = batch_row.number if batch_row is not None else None
-        documents = load_case_documents(session, batch_id=batch_id, case_ids=case_ids)
+        loaded = load_case_documents(session, batch_id=batch_id, case_ids=case_ids)
+        # A signed agreement is what the parties signed: a run leaves it alone and says so.
+        skipped = tuple(d.data.case_number for d in loaded if d.signed)
+        documents = [d for d in loaded if not d.signed]
+        if not documents and skipped:
+            message = _("所选案件的调解协议均已签署（{n} 件），未重新出具；如需重新出具请用 --reissue。")
+            raise UserError(message.format(n=len(skipped)))
         if not documents:
             raise UserError(_("没有已达成调解金额的案件，未生成调解协议书。"))
+        require_particulars(documents)
         jobs = max(1, min(jobs, os.cpu_count() or 1, len(documents)))
         files = render_documents(documents, out_dir, jobs=jobs, progress=progress, start_method=start_method)
+        from mediator.services.documents.written import record_written
+
+        # Their SHA-256, kept: a signed file is accepted only if it grew from one of these.
+        record_written(session, ((f.case_id, f.path.read_bytes()) for f in files))
     log.info("generated %d agreements in %.2f s", len(files), time.perf_counter() - started)
     if case_ids is not None:
         scope = _("所选 {count} 件案件").format(count=len(case_ids))
     else:
         scope = _("第{number}批").format(number=batch_number)
-    return AgreementRun(files=files, seconds=time.perf_counter() - started, scope=scope, folder=Path(out_dir))
+    return AgreementRun(
+        files=files,
+        seconds=time.perf_counter() - started,
+        scope=scope,
+        folder=Path(out_dir),
+        skipped_signed=skipped,
+    )
 
 
 def run(database: Database, request: DocumentRequest) -> AgreementRun:
-    """The registry's entry point (``kinds.KINDS``): a batch's agreements, or chosen cases'."""
+    """The registry's entry point (``kinds.KINDS``): a batch's agreements, or chosen cases', or
+    the explicit re-issue of one case's agreement (``--reissue 案号 --reason 理由``)."""
+    if request.reissue:
+        from mediator.services.documents.reissue import reissue_agreement
+
+        return reissue_agreement(
+            database,
+            request.reissue,
+            reason=request.reason or "",
+            out_dir=request.folder,
+            actor=request.actor,
+        )
+    if request.batch is None and not request.case_ids:
+        raise UserError(_("请给出批次（--batch）或要重新出具的案号（--reissue）。"))
     return generate_agreements(
         database,
         batch=None if request.case_ids else request.batch,

@@ -22,7 +22,9 @@ from mediator.domain.agreement_terms import (
     InstallmentTerm,
     check_complete,
     format_agreement_number,
+    missing_particulars,
     parse_agreement_number,
+    refuse_incomplete,
 )
 from mediator.domain.deadlines import agreement_effective_on
 from mediator.domain.validators import resident_id_birth_date, resident_id_sex
@@ -39,6 +41,7 @@ from mediator.store.tables import (
     ListedCompanyRow,
     MediatorRow,
     SigningRow,
+    VoidedAgreementRow,
 )
 
 log = logging.getLogger("mediator.documents")
@@ -67,6 +70,16 @@ class CaseDocument:
     # The day the agreement took effect (``deadlines.agreement_effective_on``: the recorded
     # effective date, else the case's signing date); None while it is not signed.
     effective_on: date | None = None
+    # Signed (wholly, or signatures recorded): what the parties signed is never rewritten.
+    signed: bool = False
+    # The particulars it still lacks (``agreement_terms.missing_particulars``); empty: complete.
+    missing: tuple[str, ...] = ()
+
+
+def require_particulars(documents: Sequence[CaseDocument]) -> None:
+    """Refuse (``IncompleteParticulars``, exit 2) when any case lacks a required particular,
+    naming every such case and what it lacks; nothing is written."""
+    refuse_incomplete({d.data.case_number: list(d.missing) for d in documents})
 
 
 def china_today() -> date:
@@ -99,10 +112,11 @@ def load_case_documents(
 ) -> list[CaseDocument]:
     """The agreement data of a batch's agreed cases, or of the given cases (each must be agreed).
 
-    Checks every case before returning any (missing amount, missing company particulars → a
-    ``ValidationError`` naming the 案号). With ``save`` an agreement row is created for a case that
-    has none (its number is fixed from then on) and the stored fingerprint follows the data until
-    the first signature comes back.
+    Checks every case before returning any (missing amount, wrong installments → a
+    ``ValidationError`` naming the 案号); each document lists the particulars it lacks
+    (``require_particulars`` refuses them all at once). With ``save`` an agreement row is created
+    for a case that has none (its number is fixed from then on) and the stored fingerprint follows
+    the data until the first signature comes back.
     """
     chosen = case_ids is not None
     rows = [row for row in _rows(session, batch_id, case_ids) if _has_agreement(row[0], chosen=chosen)]
@@ -110,8 +124,8 @@ def load_case_documents(
     signed_agreements = _agreements_with_signatures(
         session, [row[5].id for row in rows if row[5] is not None]
     )
-    numbers = _NumberAllocator(session)
-    loaded: list[tuple[CaseRow, AgreementRow | None, AgreementData]] = []
+    numbers = NumberAllocator(session)
+    loaded: list[tuple[CaseRow, AgreementRow | None, AgreementData, bool]] = []
     kept_signed = 0
     for case, investor, company, batch, mediator, agreement in rows:
         _require_amount(case)
@@ -121,24 +135,26 @@ def load_case_documents(
         data = replace(data, installments=tuple(installments.get(case.id, ())))
         check_complete(data)
         stored = agreement
+        # What the parties signed stays as signed: its stored fingerprint no longer follows edits.
+        signed = (
+            agreement is not None and agreement.id in signed_agreements
+        ) or case.status in SIGNED_OR_LATER
         if save:
-            # What the parties signed stays as signed: its stored fingerprint no longer follows edits.
-            signed = (
-                agreement is not None and agreement.id in signed_agreements
-            ) or case.status in SIGNED_OR_LATER
             stored = _save_agreement(session, case, agreement, data, signed)
             if signed and agreement is not None and agreement.fingerprint != fingerprint_of(data):
                 kept_signed += 1
-        loaded.append((case, stored, data))
+        loaded.append((case, stored, data, signed))
     if kept_signed:
         # A signed agreement is what the parties signed: its stored fingerprint stays.
         log.warning("%d signed agreements differ from the current case data", kept_signed)
     if save:
         session.flush()  # once for the batch: new agreement rows get their ids
-    return [_case_document(case, agreement, data) for case, agreement, data in loaded]
+    return [_case_document(case, agreement, data, signed) for case, agreement, data, signed in loaded]
 
 
-def _case_document(case: CaseRow, agreement: AgreementRow | None, data: AgreementData) -> CaseDocument:
+def _case_document(
+    case: CaseRow, agreement: AgreementRow | None, data: AgreementData, signed: bool
+) -> CaseDocument:
     recorded = agreement.effective_on if agreement is not None else None
     return CaseDocument(
         case_id=case.id,  # type: ignore[arg-type]
@@ -146,6 +162,8 @@ def _case_document(case: CaseRow, agreement: AgreementRow | None, data: Agreemen
         status=case.status,
         data=data,
         effective_on=agreement_effective_on(recorded, case.signed_on),
+        signed=signed,
+        missing=tuple(missing_particulars(data)),
     )
 
 
@@ -242,8 +260,15 @@ def _agreement_data(
         claimed_amount=case.claimed_amount,
         agreed_amount=case.agreed_amount,  # type: ignore[arg-type]
         payment_method=company.payment_method,
-        payment_account=agreement.payment_account if agreement else None,
+        # The agreement's own account, else the company's standing rule (收款账户).
+        payment_account=(agreement.payment_account if agreement else None) or company.receiving_account,
         case_fee_bearer=agreement.case_fee_bearer if agreement else "company",
+        company_stock_name=company.stock_name,
+        company_stock_code=company.stock_code,
+        company_decision=company.decision,
+        implemented_on=company.implemented_on,
+        disclosed_on=company.disclosed_on,
+        late_interest=company.late_interest,
     )
 
 
@@ -268,7 +293,7 @@ def _agreements_with_signatures(session: Session, agreement_ids: list[int]) -> s
     return set(session.scalars(query.distinct()))
 
 
-class _NumberAllocator:
+class NumberAllocator:
     """Hands out the next agreement number of a year (苏证调〔2025〕第0001号, counting per year)."""
 
     def __init__(self, session: Session) -> None:
@@ -279,7 +304,12 @@ class _NumberAllocator:
         if year not in self.last:
             prefix = format_agreement_number(year, 1).split("第")[0]
             query = select(col(AgreementRow.number)).where(col(AgreementRow.number).startswith(prefix))
-            sequences = [parse_agreement_number(n)[1] for n in self.session.scalars(query)]
+            # A voided agreement keeps its number: it is never handed out again.
+            voided = select(col(VoidedAgreementRow.number)).where(
+                col(VoidedAgreementRow.number).startswith(prefix)
+            )
+            numbers = [*self.session.scalars(query), *self.session.scalars(voided)]
+            sequences = [parse_agreement_number(n)[1] for n in numbers]
             self.last[year] = max(sequences, default=0)
         self.last[year] += 1
         return format_agreement_number(year, self.last[year])

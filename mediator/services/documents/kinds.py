@@ -65,6 +65,11 @@ class DocumentRequest:
     show_personal_data: bool = False
     trust_roots: Path | None = None
     strict: bool = False
+    # agreements --reissue CASE_NO --reason TEXT: re-issue one signed agreement, explicitly.
+    reissue: str | None = None
+    reason: str | None = None
+    # court-request --withdrawal: ask for the withdrawal instead of a 民事调解书.
+    withdrawal: bool = False
 
     @property
     def folder(self) -> Path:
@@ -80,7 +85,7 @@ class DocumentRequest:
 
 
 _PATH_OPTIONS = ("out", "pdf", "trust_roots")
-_OPTIONS = ("batch", "per_batch", "show_personal_data", "strict", "jobs")
+_OPTIONS = ("batch", "per_batch", "show_personal_data", "strict", "jobs", "reissue", "reason", "withdrawal")
 
 
 def request_from_options(options: Mapping[str, Any], *, actor: str) -> DocumentRequest:
@@ -192,11 +197,19 @@ KINDS: tuple[DocumentKind, ...] = (
         service="mediator.services.documents.agreement:run",
         scope=Scope.BATCH_OR_CASES,
         destination=Destination.FOLDER,
-        cli_help=N_("生成调解协议书（每案一份 PDF）"),
+        cli_help=N_("生成调解协议书（每案一份 PDF；已签署的不重新出具）"),
         cli_arguments=(
-            _BATCH,
+            CliArgument(("--batch",), {"metavar": "NO", "help": N_("批次，如“第15批”或 15")}),
             CliArgument(("--out",), {"metavar": "DIR", "required": True, "help": N_("保存 PDF 的文件夹")}),
             _JOBS,
+            CliArgument(
+                ("--reissue",),
+                {
+                    "metavar": "CASE_NO",
+                    "help": N_("重新出具该案件已签署的协议：新编号，原协议作废（须 --reason）"),
+                },
+            ),
+            CliArgument(("--reason",), {"metavar": "TEXT", "help": N_("重新出具的理由（记入操作日志）")}),
         ),
         menu_text=N_("生成调解协议书…"),
         action_name="actionGenerateAgreements",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -122,6 +123,17 @@ def _faster_stream_compression() -> None:
 CANNOT_START = "，。、；：！？）》」』】〕〉”’…—·％"
 # ...and these never end one.
 CANNOT_END = "（《「『【〔〈“‘"
+# Words a line never breaks inside (labels, case numbers, amounts): "联系电/话" or "申请人/一"
+# reads as a typo on a court document.
+KEEP_TOGETHER = re.compile(
+    r"[（(]\d{4}[）)][\u4e00-\u9fff]\d{0,4}[\u4e00-\u9fff]{1,5}\d+号"  # 案号
+    r"|[（(〔]\d{4}[）)〕]\d+号"  # a decision's number, 〔2024〕12号
+    r"|联系电话|公民身份号码|身份证件号码|统一社会信用代码|法定代表人|委托代理人|被申请人|申请人[一二]?"
+    r"|证券账户|股票代码|股票简称|调解组织|调解员|协议编号|诉前调解案号|案号|甲方|乙方|人民法院"
+    r"|\d{4}年\d{1,2}月\d{1,2}日|第\d+批|第[一二三四五六七八九十百零]+[条期]"  # dates, 第15批, 第二十五条
+    r"|\d[\d,.]*\d"  # figures: amounts, ID and phone numbers
+)
+_KEEP_WINDOW = 30
 
 
 def _teach_cjk_line_breaking() -> None:
@@ -159,23 +171,34 @@ def _rebreaking(split: Any, line_text: Any, limits_at: int) -> Any:
         limits = list(given) if isinstance(given, list | tuple) else [given]
         args_list[limits_at] = limits
         lines = split(*args_list, **kwargs)
-        for _attempt in range(12):
+        for _attempt in range(24):
             texts = [line_text(line) for line in getattr(lines, "lines", lines)]
-            bad = next((k for k in range(len(texts) - 1) if _wrong_break(texts[k], texts[k + 1])), None)
+            moves = ((k, _wrong_break(texts[k], texts[k + 1])) for k in range(len(texts) - 1))
+            bad, move = next(((k, m) for k, m in moves if m), (None, 0))
             if bad is None:
                 break
-            # Narrow line ``bad`` by one full-width character; later lines keep their width.
+            # Narrow line ``bad`` by the characters that must move down; later lines keep their width.
             while len(limits) <= bad + 1:
                 limits.append(limits[-1])
-            limits[bad] -= _em(args_list)
+            limits[bad] -= _em(args_list) * move
             lines = split(*args_list, **kwargs)
         return lines
 
     return rebreak
 
 
-def _wrong_break(line: str, next_line: str) -> bool:
-    return bool(line and next_line) and (next_line[0] in CANNOT_START or line[-1] in CANNOT_END)
+def _wrong_break(line: str, next_line: str) -> int:
+    """How many characters of ``line`` must move to the next line (0: the break is right)."""
+    if not (line and next_line):
+        return 0
+    if next_line[0] in CANNOT_START or line[-1] in CANNOT_END:
+        return 1
+    tail = line[-_KEEP_WINDOW:]
+    joined = tail + next_line[:_KEEP_WINDOW]
+    for match in KEEP_TOGETHER.finditer(joined):
+        if match.start() < len(tail) < match.end() and len(tail) - match.start() < len(line):
+            return len(tail) - match.start()
+    return 0
 
 
 def _em(args: list[Any]) -> float:

@@ -34,6 +34,7 @@ from mediator.services.audit.trail import audit
 from mediator.services.cases import batches as batch_list
 from mediator.services.cases.changes import transition_case
 from mediator.services.documents import layout as pdf_layout
+from mediator.services.documents import written
 from mediator.services.documents.agreement import GeneratedAgreement, render_documents
 from mediator.services.documents.data import CHINA_TZ, load_case_documents, resolve_batch
 from mediator.services.documents.kinds import DocumentRequest, DocumentResult
@@ -50,7 +51,14 @@ for _name in ("pyhanko", "pyhanko_certvalidator"):
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_XLSX = "manifest.xlsx"
-FIELD_LABELS = {"investor": "投资者", "company": "上市公司", "mediator": "调解员"}
+# The four signature fields (agreement_terms.SIGNATURE_FIELDS): the case is signed, and the
+# agreement in effect, only when all four are (人民调解法 §29: the organisation's seal included).
+FIELD_LABELS = {
+    "investor": "投资者",
+    "company": "上市公司",
+    "mediator": "调解员",
+    "organisation": "调解组织印章",
+}
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -123,6 +131,7 @@ def write_sign_package(
             raise UserError(_("第{number}批没有待签署（已达成）的案件。").format(number=batch_row.number))
         phones = _phones(session, [d.case_id for d in documents])
         files = render_documents(documents, out_dir, jobs=jobs, progress=progress, start_method=start_method)
+        written.record_written(session, ((f.case_id, f.path.read_bytes()) for f in files))
         entries = [_entry(d.data, f, phones[d.case_id]) for d, f in zip(documents, files, strict=True)]
         _write_manifests(out_dir, entries)
         written_at = datetime.now(UTC)
@@ -170,10 +179,11 @@ def _entry(data: Any, generated: GeneratedAgreement, phones: tuple[str | None, s
         sha256=sha256,
         agreement_number=data.number,
         fingerprint=generated.fingerprint,
-        signers=[data.investor_name, data.company_name, data.mediator_name or ""],
+        # One signer per field, in SIGNATURE_FIELDS order: the organisation seals last.
+        signers=[data.investor_name, data.company_name, data.mediator_name or "", data.organisation],
         # Full phone numbers on purpose: the court's signing module texts each signer a link, so
         # this manifest is the one export where masking would defeat its purpose.
-        phones=[phones[0], None, phones[1]],
+        phones=[phones[0], None, phones[1], None],
     )
 
 
@@ -203,6 +213,7 @@ def _manifest_xlsx(entries: Sequence[ManifestEntry]) -> bytes:
         _("上市公司"),
         _("调解员"),
         _("调解员手机"),
+        _("调解组织（印章）"),
     ]
     for column, header in enumerate(headers):
         safe.text(0, column, header, bold)
@@ -217,13 +228,14 @@ def _manifest_xlsx(entries: Sequence[ManifestEntry]) -> bytes:
             entry.signers[1],
             entry.signers[2],
             entry.phones[2],
+            entry.signers[3],
         ]
         for column, value in enumerate(values):
             safe.text(row, column, value)
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, 1, 30)
     sheet.set_column(2, 2, 66)
-    sheet.set_column(3, 8, 20)
+    sheet.set_column(3, 9, 20)
     workbook.close()
     return buffer.getvalue()
 
@@ -244,6 +256,9 @@ class SignatureCheck:
     coverage: str
     modification: str
     docmdp_ok: bool | None
+    # The certificate's names, and the ID numbers / USCCs it carries (never printed nor in JSON).
+    names: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass
@@ -260,6 +275,7 @@ class ImportedDocument:
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         for signature in data["signatures"]:
+            signature.pop("identifiers", None)
             signature["signed_at"] = signature["signed_at"].isoformat() if signature["signed_at"] else None
         return data
 
@@ -413,6 +429,7 @@ def verify_signed_pdf(data: bytes, trust_roots: Sequence[Any]) -> tuple[str | No
         except Exception as exc:
             raise _Rejected(_("签名“{field}”无法验证：{reason}").format(field=name, reason=exc)) from exc
         subject = status.signing_cert.subject.native if status.signing_cert is not None else {}
+        names, identifiers = written.certificate_identity(subject)
         checks.append(
             SignatureCheck(
                 field=name,
@@ -424,6 +441,8 @@ def verify_signed_pdf(data: bytes, trust_roots: Sequence[Any]) -> tuple[str | No
                 coverage=status.coverage.name if status.coverage else "UNKNOWN",
                 modification=status.modification_level.name if status.modification_level else "UNKNOWN",
                 docmdp_ok=status.docmdp_ok,
+                names=tuple(names),
+                identifiers=tuple(identifiers),
             )
         )
         label = FIELD_LABELS.get(name, name)
@@ -440,7 +459,34 @@ def verify_signed_pdf(data: bytes, trust_roots: Sequence[Any]) -> tuple[str | No
             and status.modification_level.name in ("ANNOTATIONS", "OTHER")
         ):
             raise _Rejected(_("“{field}”签名之后文件内容被修改").format(field=label))
+    _review_from_first_revision(reader)
     return fingerprint, checks
+
+
+def _review_from_first_revision(reader: Any) -> None:
+    """pyHanko's modification analysis from the file the app wrote (revision 0) to the last one:
+    every revision may only add signatures or fill fields — also the one the first signature
+    came in, which the per-signature checks do not look at."""
+    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel, SuspiciousModification
+    from pyhanko.sign.diff_analysis.form_rules_api import ACROFORM_EXEMPT_STRICT_COMPARISON, FormUpdatingRule
+    from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
+
+    # pyHanko's default policy, except that the first signature may set /SigFlags (the unsigned
+    # file has none): the signature flags of the form, nothing a reader shows.
+    policy = StandardDiffPolicy(
+        global_rules=DEFAULT_DIFF_POLICY.global_rules,
+        form_rule=FormUpdatingRule(
+            field_rules=DEFAULT_DIFF_POLICY.form_rule.field_rules,
+            ignored_acroform_keys={*ACROFORM_EXEMPT_STRICT_COMPARISON, "/SigFlags"},
+        ),
+    )
+    try:
+        result = policy.review_file(reader, 0)
+    except SuspiciousModification as exc:
+        result = exc
+    level = None if isinstance(result, SuspiciousModification) else result.modification_level
+    if level is None or level > ModificationLevel.FORM_FILLING:
+        raise _Rejected(_("文件在本系统写出之后不只是增加了签名或填写了表单，内容已被修改"))
 
 
 def import_signed(
@@ -496,14 +542,15 @@ def _import_one(
             _("无法读取文件 {path}：{reason}").format(path=path, reason=exc.strerror)
         ) from exc
     try:
-        fingerprint, checks = verify_signed_pdf(data, roots)
+        _fingerprint, checks = _verified(data, roots)
         result.signatures = checks
-        agreement = session.scalar(select(AgreementRow).where(AgreementRow.fingerprint == fingerprint))  # type: ignore[arg-type]
-        if agreement is None:
-            raise _Rejected(_("协议数据指纹与任何案件都不符（协议内容已变更，或不是本系统生成的文件）"))
+        # The case comes from the file the app wrote (its first revision), never from the document
+        # information of a later revision, which no signature covers.
+        agreement = written.written_agreement(session, data)
         case = session.get(CaseRow, agreement.case_id)
         assert case is not None
         result.case_number = case.case_number
+        _check_signers(session, agreement, checks, strict, result)
         untrusted = [c for c in checks if not c.trusted]
         for check in untrusted:
             message = _("“{field}”的签名证书（{signer}）不在受信任的根证书之下").format(
@@ -527,10 +574,44 @@ def _import_one(
             )
         _record(session, case, agreement, checks, actor)
         result.outcome = "accepted"
-    except _Rejected as rejection:
+    except (_Rejected, written.NotWritten) as rejection:
         result.outcome = "rejected"
         result.reason = rejection.reason
     return result
+
+
+def _verified(data: bytes, roots: Sequence[Any]) -> tuple[str | None, list[SignatureCheck]]:
+    """``verify_signed_pdf``, with any failure of the PDF parser (a file nested too deep, a broken
+    object) turned into a rejection of this file alone."""
+    try:
+        return verify_signed_pdf(data, roots)
+    except _Rejected:
+        raise
+    except Exception as exc:  # RecursionError included
+        log.info("signed file rejected by the parser: %s", type(exc).__name__)
+        raise _Rejected(
+            _("文件无法解析（{kind}），不是完好的PDF文件").format(kind=type(exc).__name__)
+        ) from exc
+
+
+def _check_signers(
+    session: Session,
+    agreement: AgreementRow,
+    checks: Sequence[SignatureCheck],
+    strict: bool,
+    result: ImportedDocument,
+) -> None:
+    """Each field's certificate against its party: a warning, or a refusal with ``--strict``."""
+    parties = written.parties_of(session, agreement)
+    for check in checks:
+        party = parties.get(check.field)
+        if party is None:
+            continue
+        label = FIELD_LABELS.get(check.field, check.field)
+        for problem in written.signer_mismatches(party, check.names, check.identifiers, label):
+            if strict:
+                raise _Rejected(problem)
+            result.warnings.append(problem)
 
 
 def _record(
@@ -539,30 +620,32 @@ def _record(
     now = datetime.now(UTC)
     times = [c.signed_at for c in checks if c.signed_at is not None]
     latest = max(times) if times else now
-    with session.begin_nested():  # a failed transition leaves nothing of this document behind
-        transition_case(
-            session,
-            case.id,  # type: ignore[arg-type]
-            CaseStatus.SIGNED,
-            actor=actor,
-            on=latest.astimezone(CHINA_TZ).date(),
-            note=_("电子签署文件导入"),
-        )
-        case.signed_at = latest.astimezone(UTC)
-        session.add(case)
-        agreement.effective_on = latest.astimezone(CHINA_TZ).date()
-        session.add(agreement)
-        for check in checks:
-            session.add(
-                SigningRow(
-                    agreement_id=agreement.id,  # type: ignore[arg-type]
-                    field_name=check.field,
-                    signer=check.signer[:200],
-                    signed_at=check.signed_at.astimezone(UTC) if check.signed_at else None,
-                    trusted=check.trusted,
-                    imported_at=now,
-                )
+    # No SAVEPOINT: pysqlite commits one on release when it opened the transaction itself, which
+    # broke the import's all-or-nothing. The caller checked the case is 已达成, so the step to
+    # 已签署 is allowed; anything else failing here aborts the whole import (nothing written).
+    transition_case(
+        session,
+        case.id,  # type: ignore[arg-type]
+        CaseStatus.SIGNED,
+        actor=actor,
+        on=latest.astimezone(CHINA_TZ).date(),
+        note=_("电子签署文件导入"),
+    )
+    case.signed_at = latest.astimezone(UTC)
+    session.add(case)
+    agreement.effective_on = latest.astimezone(CHINA_TZ).date()
+    session.add(agreement)
+    for check in checks:
+        session.add(
+            SigningRow(
+                agreement_id=agreement.id,  # type: ignore[arg-type]
+                field_name=check.field,
+                signer=check.signer[:200],
+                signed_at=check.signed_at.astimezone(UTC) if check.signed_at else None,
+                trusted=check.trusted,
+                imported_at=now,
             )
+        )
 
 
 # --- turnaround -----------------------------------------------------------------------------------
@@ -603,6 +686,7 @@ class SigningStatus:
             "package_at": self.package_at.isoformat() if self.package_at else None,
             "awaiting_signature": self.agreed,
             "signed": self.signed,
+            "fields": list(SIGNATURE_FIELDS),
             "turnaround_median_hours": _hours(self.turnaround[0]) if self.turnaround else None,
             "turnaround_max_hours": _hours(self.turnaround[1]) if self.turnaround else None,
         }
@@ -616,7 +700,10 @@ def _status_summary(status: SigningStatus) -> str:
     lines = [
         _("第{n}批：已签署 {signed} 件，待签署 {agreed} 件。").format(
             n=status.batch_number, signed=status.signed, agreed=status.agreed
-        )
+        ),
+        _("每份协议须{fields}共 {count} 处全部签署（盖章）后方登记为已签署。").format(
+            fields="、".join(FIELD_LABELS[f] for f in SIGNATURE_FIELDS), count=len(SIGNATURE_FIELDS)
+        ),
     ]
     if status.package_at is None:
         lines.append(_("尚未生成签署包。"))

@@ -25,7 +25,14 @@ from mediator.store.tables import AgreementRow, BatchRow, CaseRow, SigningRow
 from tests.fixtures.document_factories import COMPANY_NAME, DocumentFixture, make_batch
 from tests.fixtures.signing_helpers import SigningPki, make_ca, make_signer, sign_all, sign_field
 
-SIGNERS = {"investor": "张䶮", "company": COMPANY_NAME, "mediator": "孙调解"}
+SIGNERS = {
+    "investor": "张䶮",
+    "company": COMPANY_NAME,
+    "mediator": "孙调解",
+    "organisation": "江苏省证券业协会",
+}
+# Without the mediation organisation's seal (人民调解法 §29): not yet in effect.
+WITHOUT_SEAL = {name: signer for name, signer in SIGNERS.items() if name != "organisation"}
 
 
 @pytest.fixture
@@ -65,13 +72,15 @@ def test_package_has_pdfs_and_manifests(package: tuple, database: Database) -> N
     for document, phone, name in zip(documents, fixture.phones, fixture.names, strict=True):
         pdf = out / document["file"]
         assert hashlib.sha256(pdf.read_bytes()).hexdigest() == document["sha256"]
-        assert document["signers"] == [name, COMPANY_NAME, "孙调解"]
+        assert document["signers"] == [name, COMPANY_NAME, "孙调解", "江苏省证券业协会"]
         assert document["phones"][0] == phone  # in full: the court's module texts the signers
+    assert manifest["fields"] == ["investor", "company", "mediator", "organisation"]
     sheet = openpyxl.load_workbook(out / "manifest.xlsx").active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == fixture.case_numbers[0]
     assert rows[1][2] == documents[0]["sha256"]
     assert rows[1][5] == fixture.phones[0]
+    assert rows[0][-1] == "调解组织（印章）" and rows[1][-1] == "江苏省证券业协会"
     with database.session() as session:
         batch = session.scalars(select(BatchRow)).one()
         assert batch.signing_package_at is not None
@@ -104,7 +113,7 @@ def test_sign_verify_import_round_trip(
     assert _case(database, fixture.case_ids[1]).status == "agreed"
     with database.session() as session:
         rows = session.scalars(select(SigningRow)).all()
-        assert sorted(r.field_name for r in rows) == ["company", "investor", "mediator"]
+        assert sorted(r.field_name for r in rows) == ["company", "investor", "mediator", "organisation"]
         agreement = session.scalars(
             select(AgreementRow).where(AgreementRow.case_id == fixture.case_ids[0])
         ).one()
@@ -114,12 +123,14 @@ def test_sign_verify_import_round_trip(
     status = signing_status(database, 15)
     assert (status.signed, status.agreed) == (1, 1)
     assert "第15批：已签署 1 件，待签署 1 件。" in status.summary()
+    assert "投资者、上市公司、调解员、调解组织印章共 4 处全部签署" in status.summary()
+    assert status.as_json()["fields"] == ["investor", "company", "mediator", "organisation"]
 
     # Importing the same file again changes nothing and says so.
     again = import_signed(database, folder, trust_roots=pki.ca_pem)
     assert again.documents[0].outcome == "already_signed"
     with database.session() as session:
-        assert len(session.scalars(select(SigningRow)).all()) == 3
+        assert len(session.scalars(select(SigningRow)).all()) == 4
 
 
 def test_changed_bytes_are_rejected_and_case_unchanged(
@@ -175,7 +186,7 @@ def test_untrusted_certificate_is_a_warning_unless_strict(
 
     lenient = import_signed(database, folder, trust_roots=other_root)
     assert lenient.documents[0].outcome == "accepted"
-    assert len(lenient.documents[0].warnings) == 3
+    assert len(lenient.documents[0].warnings) == 4
     assert _case(database, fixture.case_ids[0]).status == "signed"
 
 
@@ -218,3 +229,31 @@ def test_round_trip_on_sqlite_and_postgresql(any_database: Database, pki: Signin
     assert _case(any_database, fixture.case_ids[0]).status == "signed"
     with any_database.session() as session:
         assert signing_turnaround(session, fixture.batch_id) is not None
+
+
+def test_three_signatures_without_the_organisations_seal_leave_the_case_unsigned(
+    package: tuple, database: Database, pki: SigningPki, tmp_path: Path
+) -> None:
+    fixture, out = package
+    signed = sign_all((out / "（2025）苏01民初3100号.pdf").read_bytes(), pki, WITHOUT_SEAL)
+    folder = _returned(tmp_path, "three.pdf", signed)
+
+    report = import_signed(database, folder, trust_roots=pki.ca_pem)
+
+    assert report.documents[0].outcome == "incomplete"
+    assert report.documents[0].reason == "尚缺调解组织印章的签名"
+    case = _case(database, fixture.case_ids[0])
+    assert (case.status, case.signed_on) == ("agreed", None)
+    with database.session() as session:
+        agreement = session.scalars(
+            select(AgreementRow).where(AgreementRow.case_id == fixture.case_ids[0])
+        ).one()
+        assert agreement.effective_on is None  # the confirmation window has not started
+        assert session.scalars(select(SigningRow)).all() == []
+
+    # The seal added afterwards completes it.
+    sealed = sign_field(signed, "organisation", make_signer(pki, "江苏省证券业协会"))
+    (folder / "three.pdf").write_bytes(sealed)
+    again = import_signed(database, folder, trust_roots=pki.ca_pem)
+    assert again.documents[0].outcome == "accepted"
+    assert _case(database, fixture.case_ids[0]).status == "signed"
