@@ -526,6 +526,8 @@ class CaseDetailPanel(QWidget):
             return None
         reason: str | None = None
         note: str | None = None
+        if target is CaseStatus.PAID and d.agreed_amount is not None and d.paid_total < d.agreed_amount:
+            return self.settle(d)
         if target is CaseStatus.FAILED:
             answer = self.ask_failure_reason()
             if answer is None:
@@ -548,6 +550,32 @@ class CaseDetailPanel(QWidget):
                 on=on,
                 failure_reason=reason,
                 note=note,
+                expected_version=d.version,
+            ),
+        )
+
+    def settle(self, d: CaseDetail) -> JobHandle[Any] | None:
+        """履行完毕 with money still owed: ask for the final payment (or why the rest is waived)."""
+        from mediator.gui.settlement_dialog import SettlementDialog
+        from mediator.services.cases.settlement import complete_payment
+
+        assert d.agreed_amount is not None
+        owed = d.agreed_amount - d.paid_total
+        dialog = SettlementDialog(d.case_number, d.paid_total, owed, self._today(), self)
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        values = dialog.values()
+        actor = self._preferences.actor()
+        database = self._database
+        return self._write(
+            _("履行完毕"),
+            lambda: complete_payment(
+                database,
+                d.id,
+                actor=actor,
+                amount=values.amount,
+                paid_on=values.paid_on,
+                waiver=values.waiver,
                 expected_version=d.version,
             ),
         )

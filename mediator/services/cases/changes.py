@@ -29,7 +29,7 @@ from sqlmodel import Session, col
 
 from mediator.domain.batch_numbers import parse_batch_number
 from mediator.domain.deadlines import Deadline, mediation_term
-from mediator.domain.money import parse_amount, to_money
+from mediator.domain.money import format_money, parse_amount, to_money
 from mediator.domain.validators import (
     validate_mobile,
     validate_person_name,
@@ -182,8 +182,13 @@ def transition_case(
     failure_reason: FailureReason | str | None = None,
     note: str | None = None,
     expected_version: int | None = None,
+    waiver: str | None = None,
 ) -> CaseRow:
     """Step: move a case to ``target`` if the workflow allows it, recording the day of the step.
+
+    履行完毕 on a case the company has paid part of needs the rest booked first (services/cases/
+    settlement.py asks for the final payment) or ``waiver``, why the rest is not paid; with
+    nothing paid yet the agreed amount counts as paid in one sum on the step's day.
 
     Runs in the caller's transaction (signing and confirmation compose it with their own writes;
     ``change_status`` is the entry point that opens one). Raises ``TransitionError`` (nothing
@@ -210,14 +215,17 @@ def transition_case(
     # The recovered figure is the sum of payments: a status saying money came in must agree with it.
     if target is CaseStatus.PARTIALLY_PAID and paid_total(session, case_id) == 0:
         raise TransitionError(_("请先登记已收到的款项，再将案件标记为“部分履行”。"))
-    if target is CaseStatus.PAID:
-        _book_outstanding(session, case, on)
+    waived = _settle_rest(session, case, on, waiver) if target is CaseStatus.PAID else None
     _write_case(session, case, values)
     detail = f"{current.value} → {target.value}"
     if target is CaseStatus.FAILED:
         detail += f" ({values['failure_reason']})"
     if note:
         detail += f"：{note}"
+    if waived is not None:
+        detail += "：" + _("其余{amount}元免于支付，理由：{reason}").format(
+            amount=format_money(waived), reason=" ".join((waiver or "").split())
+        )
     audit(session, actor=actor, action="transition", case_id=case.id, batch_id=case.batch_id, detail=detail)
     log.info("case %s: %s -> %s", case.id, current.value, target.value)
     return case
@@ -356,6 +364,30 @@ def paid_total(session: Session, case_id: int) -> Decimal:
     return to_money(total or 0)
 
 
+def _settle_rest(session: Session, case: CaseRow, on: date, waiver: str | None) -> Decimal | None:
+    """履行完毕: what is still owed must be paid or waived with a reason, never booked unasked.
+    Returns the amount waived (None when nothing is)."""
+    assert case.id is not None
+    if case.agreed_amount is None:
+        raise TransitionError(_("案件没有调解金额，不能标记为“履行完毕”。"))
+    paid = paid_total(session, case.id)
+    rest = case.agreed_amount - paid
+    if rest <= 0:
+        return None
+    if waiver and waiver.strip():
+        return to_money(rest)
+    if paid > 0:
+        raise TransitionError(
+            _(
+                "案件已收到{paid}元，尚有{rest}元未付：请登记最后一笔付款的金额和日期，"
+                "或说明其余款项免于支付的理由。"
+            ).format(paid=format_money(paid), rest=format_money(rest))
+        )
+    # Nothing received yet: the agreed amount, paid in one sum on the step's day.
+    _book_outstanding(session, case, on)
+    return None
+
+
 def _book_outstanding(session: Session, case: CaseRow, on: date) -> None:
     """Marking a case paid means the company paid everything: book what is still open on ``on``."""
     assert case.id is not None
@@ -409,6 +441,7 @@ def change_status(
     failure_reason: FailureReason | str | None = None,
     note: str | None = None,
     expected_version: int | None = None,
+    waiver: str | None = None,
 ) -> CaseState:
     """Move a case to ``target`` (see ``transition_case``) in a transaction of its own."""
     with database.transaction() as session:
@@ -421,6 +454,7 @@ def change_status(
             failure_reason=failure_reason,
             note=note,
             expected_version=expected_version,
+            waiver=waiver,
         )
         return CaseState.of(case)
 
