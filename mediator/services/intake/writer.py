@@ -184,9 +184,12 @@ class _Core:
     ``("rows", i, rows)``, ``("end", i, None)``, ``("stop", None, None)`` (an error was found: keep
     checking, stop inserting) and ``("finish", None, commit)``."""
 
-    def __init__(self, database: Database, options: Options) -> None:
+    def __init__(self, database: Database, options: Options, *, bulk: bool = False) -> None:
         self._database = database
         self._options = options
+        # A big list (the writer has its own process): see _defer_indexes.
+        self._bulk = bulk
+        self._deferred_indexes: list[str] = []
         self.files: dict[int, FileOutcome] = {}
         self._infos: dict[int, FileInfo] = {}
         self._file_plans: dict[int, BatchPlan] = {}
@@ -215,6 +218,7 @@ class _Core:
                     # dirty pages spilled to the WAL mid-transaction (0.6 s of waiting).
                     connection.exec_driver_sql("PRAGMA cache_size=-131072")
                 self._prepare(connection)
+                self._defer_indexes(connection)
                 while True:
                     kind, index, payload = receive()
                     if kind == "finish":
@@ -231,6 +235,7 @@ class _Core:
                 if not (payload and not self.stopped):
                     session.rollback()
                     return Outcome(self.files, committed=False)
+                self._rebuild_indexes(connection)
             return Outcome(self.files, committed=True)
         except (EOFError, OSError) as exc:
             # The reader is gone (killed, or its pipe broke): roll back, which leaving the block did.
@@ -280,6 +285,35 @@ class _Core:
             self._known_investors = {
                 (r[0], r[1]): tuple(r[2:]) for r in connection.execute(self._investor_query)
             }
+
+    def _defer_indexes(self, connection: Connection) -> None:
+        """SQLite, a big list into a small database: drop the secondary indexes of investors and
+        cases now and build each once before the commit. Keeping eleven indexes up to date row by
+        row costs more than sorting each once, and SQLite's DDL is transactional: a rollback (an
+        error, a cancel, a kill) brings them back as they were. Unique indexes stay (they guard
+        the data); PostgreSQL keeps its indexes (dropping one would lock the team out)."""
+        small = max(self._cases_before, self._investors_before) <= PRELOAD_LIMIT
+        if not (self._bulk and small and connection.dialect.name == "sqlite") or self._options.dry_run:
+            return
+        raw: Any = connection.connection.dbapi_connection
+        if not raw.in_transaction:
+            # pysqlite opens its transaction at the first INSERT/UPDATE/DELETE, not at DDL: open
+            # it now, so that the drops below are rolled back with everything else.
+            connection.exec_driver_sql("UPDATE search_state SET id = id WHERE 0")
+        if not raw.in_transaction:
+            return  # no transaction to undo the drops: keep the indexes
+        found = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND tbl_name IN ('investor', 'mediation_case') AND sql NOT LIKE 'CREATE UNIQUE%'"
+        ).fetchall()
+        for name, sql in found:
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+            self._deferred_indexes.append(str(sql))
+
+    def _rebuild_indexes(self, connection: Connection) -> None:
+        for sql in self._deferred_indexes:
+            connection.exec_driver_sql(sql)
+        self._deferred_indexes.clear()
 
     def _cases_for(self, connection: Connection, rows: list[Row]) -> dict[str, tuple[Any, ...]]:
         if self._known_cases is not None:
@@ -832,7 +866,7 @@ def _child_main(url: str, options: Options, pipe: Any) -> None:
         pipe.send(Outcome({}, committed=False, error=str(exc)))
         return
     try:
-        outcome = _Core(database, options).run(pipe.recv)
+        outcome = _Core(database, options, bulk=True).run(pipe.recv)
     finally:
         database.dispose()
     with contextlib.suppress(OSError):  # the parent is gone; the transaction was rolled back

@@ -511,3 +511,37 @@ def test_the_writer_process_for_big_lists_gives_the_same_outcome(
     third = import_referrals(database, [write_xlsx(tmp_path / "third.xlsx", investors[10:], style=1)])
     assert (third.files[0].imported, third.files[0].skipped_duplicates, third.written) == (10, 10, True)
     assert_stored(database, investors)
+
+
+def _indexes(database: Database) -> list[tuple[str, str]]:
+    from sqlalchemy import text
+
+    with database.session() as session:
+        found = session.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        ).all()
+    return [(name, sql or "") for name, sql in found]
+
+
+def test_a_big_list_into_a_small_sqlite_database_keeps_every_index(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The writer process builds the secondary indexes once at the end instead of row by row;
+    # after a commit, a refused list and a cancel alike, every index (the filter's search
+    # indexes included) must be there as before.
+    from mediator.services.cases.lists import CaseFilter, count_cases
+    from mediator.services.intake import writer as referral_writer
+
+    monkeypatch.setattr(referral_writer, "PROCESS_THRESHOLD_BYTES", 0)
+    before = _indexes(database)
+    investors = make_investors(40, seed=31, agreed=True)
+    bad = with_changes(investors[5], claimed_amount=Decimal("-1"))
+    refused = import_referrals(
+        database, [write_xlsx(tmp_path / "bad.xlsx", [*investors[:5], bad], style=1, blank_every=0)]
+    )
+    assert not refused.written and _indexes(database) == before
+    done = import_referrals(database, [write_xlsx(tmp_path / "good.xlsx", investors, style=1)])
+    assert done.written and done.imported == 40
+    assert _indexes(database) == before
+    name = investors[7].name
+    assert count_cases(database, CaseFilter(text=name)) >= 1
