@@ -173,6 +173,10 @@ class MainWindow(QMainWindow):
         # One 文档 menu entry per registered document kind (services/documents/kinds.py).
         self.document_actions = self._document_actions()
         f.actionExtendTerm.triggered.connect(self.extend_term)
+        # 批量处理…: many cases at once, previewed (gui/bulk_actions.py).
+        from mediator.gui.bulk_actions import BulkActions
+
+        self.bulk_actions = BulkActions(self, today=today)
         f.tabs.currentChanged.connect(self._tab_changed)
         self._set_icons()
         # An empty work database shows the welcome page; a demo database its banner (gui/welcome.py).
