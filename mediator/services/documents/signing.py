@@ -12,6 +12,7 @@ agreements coming back, verified with pyHanko before any case moves to "signed".
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -258,7 +259,7 @@ class SignatureCheck:
     docmdp_ok: bool | None
     # The certificate's names, and the ID numbers / USCCs it carries (never printed nor in JSON).
     names: tuple[str, ...] = ()
-    identifiers: tuple[str, ...] = field(default=(), repr=False)
+    identifiers: tuple[str, ...] = dataclasses.field(default=(), repr=False)
 
 
 @dataclass
@@ -468,16 +469,19 @@ def _review_from_first_revision(reader: Any) -> None:
     every revision may only add signatures or fill fields — also the one the first signature
     came in, which the per-signature checks do not look at."""
     from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel, SuspiciousModification
-    from pyhanko.sign.diff_analysis.form_rules_api import ACROFORM_EXEMPT_STRICT_COMPARISON, FormUpdatingRule
+    from pyhanko.sign.diff_analysis.form_rules_api import FormUpdatingRule
     from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
 
     # pyHanko's default policy, except that the first signature may set /SigFlags (the unsigned
-    # file has none): the signature flags of the form, nothing a reader shows.
+    # file has none): the signature flags of the form, nothing a reader shows. The other keys are
+    # pyHanko's own ACROFORM_EXEMPT_STRICT_COMPARISON.
+    default_form_rule = DEFAULT_DIFF_POLICY.form_rule
+    assert default_form_rule is not None
     policy = StandardDiffPolicy(
         global_rules=DEFAULT_DIFF_POLICY.global_rules,
         form_rule=FormUpdatingRule(
-            field_rules=DEFAULT_DIFF_POLICY.form_rule.field_rules,
-            ignored_acroform_keys={*ACROFORM_EXEMPT_STRICT_COMPARISON, "/SigFlags"},
+            field_rules=default_form_rule.field_rules,
+            ignored_acroform_keys={"/Fields", "/Q", "/DA", "/NeedAppearances", "/DR", "/SigFlags"},
         ),
     )
     try:
