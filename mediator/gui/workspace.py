@@ -47,12 +47,12 @@ class Workspace(QObject):
 
     def open_work(self) -> MainWindow:
         """Open the work database and show the window on it. Raises what ``open_database`` raises."""
-        return self._show(open_database(self.work_url))
+        return self._show(open_database(self.work_url, index_search=False))
 
     def open_url(self, url: str) -> None:
         """The work database at a new address (首选项 → 团队数据库地址); kept as it was if unreachable."""
         try:
-            database = open_database(url or None)
+            database = open_database(url or None, index_search=False)
         except Exception as exc:
             show_error(self.window, exc)
             return
@@ -62,7 +62,7 @@ class Workspace(QObject):
     def go_to_work(self) -> None:
         """The demo banner's "返回工作数据库"."""
         try:
-            database = open_database(self.work_url)
+            database = open_database(self.work_url, index_search=False)
         except Exception as exc:
             show_error(self.window, exc)
             return
@@ -71,7 +71,7 @@ class Workspace(QObject):
     def open_demo(self) -> JobHandle[DemoResult | None] | None:
         """Open the demo database, loading the demo into it the first time (a write job)."""
         try:
-            database = open_database(self.demo_url)
+            database = open_database(self.demo_url, index_search=False)
         except Exception as exc:
             show_error(self.window, exc)
             return None
@@ -107,6 +107,16 @@ class Workspace(QObject):
         first_start.database_url_changed.connect(self.open_url)
         self.window, self.database = window, database
         window.show()
+        # After a big import the search index lags (the filter is then slower, never wrong):
+        # catch it up as a background write instead of delaying the window.
+        run_job(
+            window,
+            lambda _progress: database.catch_up_search(),
+            title=_("更新搜索索引"),
+            on_success=lambda _indexed: None,
+            cancellable=False,
+            show_progress=False,
+        )
         if old_window is not None:
             old_window.close()
             old_window.deleteLater()

@@ -102,6 +102,11 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    def catch_up_search(self) -> int:
+        """Index the cases added since the search index last ran (see store/search.py); returns
+        how many. The GUI runs it as a background write after the window shows."""
+        return _catch_up_search(self.engine)
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -137,8 +142,12 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
-def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
-    """Connect and bring the schema up to date. Raises ``EnvironmentProblem`` when unreachable."""
+def open_database(url: str | None = None, *, upgrade: bool = True, index_search: bool = True) -> Database:
+    """Connect and bring the schema up to date. Raises ``EnvironmentProblem`` when unreachable.
+
+    ``index_search``: bring the search index up to date now (seconds after a 100,000-row import);
+    the GUI passes False and does it in the background (``Database.catch_up_search``).
+    """
     url = url or default_database_url()
     engine = create_db_engine(url)
     try:
@@ -156,21 +165,22 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
         except Exception as exc:
             engine.dispose()
             raise _schema_problem(exc) from exc
-    if upgrade:
+    if upgrade and index_search:
         _catch_up_search(engine)
     return Database(engine)
 
 
-def _catch_up_search(engine: Engine) -> None:
+def _catch_up_search(engine: Engine) -> int:
     """Index the 案号 digits of cases added since the last run (store/search.py). Never stops the
     database from opening: an index that lags is only slower, the filter scans what it lacks."""
     from mediator.store import search
 
     try:
         with engine.begin() as connection:
-            search.catch_up(connection)
+            return search.catch_up(connection)
     except DatabaseError as exc:
         log.warning("search index not brought up to date: %s", _short(exc))
+        return 0
 
 
 def _stamped_revision(engine: Engine) -> str | None:
