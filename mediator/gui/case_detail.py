@@ -165,6 +165,11 @@ class CaseDetailPanel(QWidget):
         f.recordPaymentButton.clicked.connect(self.record_payment)
         f.documentsButton.clicked.connect(self.open_documents)
         f.recordConfirmationButton.clicked.connect(self.record_confirmation)
+        # 更正日期…: a mistyped step date, corrected with a reason (gui/correct_date_dialog.py).
+        self.correct_date_button = QPushButton(_("更正日期…"), f.historyTab)
+        self.correct_date_button.setObjectName("correctDateButton")
+        self.correct_date_button.clicked.connect(self.correct_date)
+        f.historyLayout.addWidget(self.correct_date_button)
         self._confirmation: CaseConfirmation | None = None
         self._mediators_loaded = False
         # The running write, if any (tests wait for its ``finished``).
@@ -334,6 +339,15 @@ class CaseDetailPanel(QWidget):
             )
             f.windowValue.setToolTip(tip)
         f.appliedValue.setText(c.application_date.isoformat() if c.application_date else _("未登记"))
+        if c.late:
+            # Applied after the window: shown as late, with the reason given (民事诉讼法 §205).
+            f.appliedValue.setText(
+                _("{day}（逾期申请：{reason}）").format(
+                    day=c.application_date.isoformat() if c.application_date else "",
+                    reason=c.late_reason or "",
+                )
+            )
+            f.appliedValue.setStyleSheet(f"color: {WARNING_RED.name()}")
         if c.ruling_number:
             ruling_day = c.ruling_date.isoformat() if c.ruling_date else ""
             f.rulingValue.setText(f"{c.ruling_number}　{ruling_day}".rstrip())
@@ -633,18 +647,60 @@ class CaseDetailPanel(QWidget):
         if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
             return None
         values = dialog.values()
+        late_reason = None
+        applied, window = values["applied"], c.window if c else None
+        if applied is not None and window is not None and applied > window.end:
+            late_reason = self.ask_late_reason(window.end)
+            if late_reason is None:
+                return None
         actor = self._preferences.actor()
         database = self._database
         from mediator.services.documents.confirmation import record_confirmation
 
         return self._write(
             _("登记司法确认"),
-            lambda: record_confirmation(database, d.case_number, actor=actor, **values),
+            lambda: record_confirmation(
+                database, d.case_number, actor=actor, late_reason=late_reason, **values
+            ),
         )
 
     def exec_dialog(self, dialog: QDialog) -> int:
         """Run a modal dialog (tests replace this to fill the dialog in and accept it)."""
         return dialog.exec()
+
+    def ask_late_reason(self, end: date) -> str | None:
+        """Why the application comes after the window (ending ``end``); None when cancelled."""
+        from PySide6.QtWidgets import QInputDialog
+
+        text, ok = QInputDialog.getText(
+            self,
+            _("逾期申请"),
+            _("申请期限已于 {end} 届满（民事诉讼法第205条）。\n如确系逾期申请，请说明原因：").format(
+                end=end.isoformat()
+            ),
+        )
+        return text.strip() or None if ok else None
+
+    def correct_date(self) -> JobHandle[Any] | None:
+        """更正日期…: the corrected step date, with its reason, as `mediator cases correct-date`."""
+        from mediator.gui.correct_date_dialog import CorrectDateDialog
+        from mediator.services.cases.corrections import correct_step_date
+
+        d = self._detail
+        if d is None:
+            return None
+        dialog = CorrectDateDialog(d.case_number, d.step_dates, self._today(), self)
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        step, on, reason, late = dialog.values()
+        actor = self._preferences.actor()
+        database = self._database
+        return self._write(
+            _("更正日期"),
+            lambda: correct_step_date(
+                database, case_id=d.id, step=step, on=on, reason=reason, late_reason=late, actor=actor
+            ),
+        )
 
     def open_documents(self) -> None:
         if self._detail is None:

@@ -29,6 +29,7 @@ from mediator.domain.validators import canonical_case_number
 from mediator.domain.workflow import CaseStatus, FailureReason, parse_status
 from mediator.errors import NotFoundError, UserError
 from mediator.i18n import _
+from mediator.services.audit.history import change_detail
 from mediator.services.audit.trail import audit
 from mediator.services.cases.changes import find_batch, transition_case
 from mediator.services.progress import Progress
@@ -317,7 +318,7 @@ def assign_mediator(
                     PlannedChange(case.id, case.case_number, names[case.investor_id], before, row.name)
                 )
                 if case.mediator_id != row.id:
-                    _set_mediator(session, case, row, actor)
+                    _set_mediator(session, case, row, before or None, actor)
                 if progress is not None:
                     progress.update(done)
             result = BulkResult("assign", row.name, changes, dry_run=dry_run)
@@ -335,7 +336,9 @@ def _mediator_names(session: Session, cases: Sequence[CaseRow]) -> dict[int, str
     return {int(i or 0): str(name) for i, name in session.connection().execute(query)}
 
 
-def _set_mediator(session: Session, case: CaseRow, mediator: MediatorRow, actor: str) -> None:
+def _set_mediator(
+    session: Session, case: CaseRow, mediator: MediatorRow, before: str | None, actor: str
+) -> None:
     session.execute(
         update(CaseRow)
         .where(col(CaseRow.id) == case.id)
@@ -348,7 +351,7 @@ def _set_mediator(session: Session, case: CaseRow, mediator: MediatorRow, actor:
         action="edit",
         case_id=case.id,
         batch_id=case.batch_id,
-        detail=_("调解员：{name}（批量分配）").format(name=mediator.name),
+        detail=change_detail([("mediator", before, mediator.name)]),
     )
 
 

@@ -109,6 +109,11 @@ def test_assign_gives_every_case_the_mediator_and_is_audited(database: Database)
     with database.session() as session:
         details = list(session.scalars(select(AuditEventRow.detail).where(AuditEventRow.action == "edit")))
     assert len(details) == 3 and all("吴彧" in (d or "") for d in details)
+    # The case history says it in words, old → new.
+    from mediator.services.cases.lists import case_detail
+
+    history = case_detail(database, list_cases(database)[0].id).history
+    assert any("调解员：孙调解 → 吴彧" in line.text for line in history), [line.text for line in history]
 
 
 def test_assign_refuses_an_unknown_or_inactive_mediator(database: Database) -> None:
