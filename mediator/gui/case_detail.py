@@ -170,6 +170,11 @@ class CaseDetailPanel(QWidget):
         self.correct_date_button.setObjectName("correctDateButton")
         self.correct_date_button.clicked.connect(self.correct_date)
         f.historyLayout.addWidget(self.correct_date_button)
+        # The loss calculator (gui/loss_dialog.py) beside the agreed amount it proposes.
+        self.loss_button = QPushButton(_("损失测算…"), f.fieldsBox)
+        self.loss_button.setObjectName("lossButton")
+        self.loss_button.clicked.connect(self.open_loss_calculator)
+        f.saveLayout.insertWidget(0, self.loss_button)
         self._confirmation: CaseConfirmation | None = None
         self._mediators_loaded = False
         # The running write, if any (tests wait for its ``finished``).
@@ -711,6 +716,22 @@ class CaseDetailPanel(QWidget):
             return
         dialog = dialog_class(self._database, [self._detail.id], self)
         dialog.open()
+
+    def open_loss_calculator(self) -> QDialog | None:
+        """The loss calculator for this case's investor; the case is shown again when it applied."""
+        if self._detail is None:
+            return None
+        from mediator.gui.loss_dialog import CaseLossDialog
+
+        dialog = CaseLossDialog(self._database, self._detail.id, self._preferences, self)
+        dialog.applied.connect(self._loss_applied)
+        dialog.open()
+        return dialog
+
+    def _loss_applied(self, case_id: int) -> None:
+        if self._detail is not None and self._detail.id == case_id and not self.busy:
+            self.show_case(case_id)
+        self.case_changed.emit(case_id)
 
 
 def document_preview_class() -> type[Any] | None:

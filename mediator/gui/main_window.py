@@ -177,6 +177,11 @@ class MainWindow(QMainWindow):
         from mediator.gui.bulk_actions import BulkActions
 
         self.bulk_actions = BulkActions(self, today=today)
+        # 损失测算（批量）… (gui/loss_dialog.py): every investor of a trades file for one company.
+        self.loss_action = QAction(_("损失测算（批量）…"), self)
+        self.loss_action.setObjectName("actionLossBatch")
+        self.loss_action.triggered.connect(self.open_loss_batch)
+        f.menuCase.addAction(self.loss_action)
         f.tabs.currentChanged.connect(self._tab_changed)
         self._set_icons()
         # An empty work database shows the welcome page; a demo database its banner (gui/welcome.py).
@@ -634,6 +639,15 @@ class MainWindow(QMainWindow):
         dialog = ExtendTermDialog(self.database, batch, actor=self.preferences.actor(), parent=self)
         dialog.accepted.connect(lambda: self._term_extended(dialog))
         dialog.open()
+
+    def open_loss_batch(self) -> Any:
+        """The batch loss calculator; the case table is read again when it stored results."""
+        from mediator.gui.loss_dialog import BatchLossDialog
+
+        dialog = BatchLossDialog(self.database, self.preferences, self)
+        dialog.applied.connect(self.refresh)
+        dialog.open()
+        return dialog
 
     def _term_extended(self, dialog: Any) -> None:
         from mediator.services.calendar import calendar_warning

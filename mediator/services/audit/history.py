@@ -40,6 +40,7 @@ ACTION_LABELS: dict[str, str] = {
     "calendar": N_("节假日日历"),
     "setting": N_("设置"),
     "restore": N_("恢复备份"),
+    "loss": N_("损失测算"),
     "correct_date": N_("更正日期"),
 }
 

@@ -12,7 +12,7 @@ live in ``mediator.services.payments``).
 
 Steps take an open session and leave committing to the caller, for services that compose them
 inside a transaction of their own (documents: signing, confirmation): ``transition_case``,
-``get_case``, ``find_batch``, ``paid_total``.
+``edit_case_fields``, ``get_case``, ``find_batch``, ``paid_total``.
 """
 
 from __future__ import annotations
@@ -457,6 +457,12 @@ def change_status(
             waiver=waiver,
         )
         return CaseState.of(case)
+
+
+def edit_case_fields(session: Session, case_id: int, changes: Mapping[str, Any], *, actor: str) -> CaseRow:
+    """``update_case_fields`` as a step in the caller's transaction (the loss calculator sets the
+    agreed amounts of a whole batch at once, all or none)."""
+    return _update_case_fields(session, case_id, changes, actor=actor)
 
 
 def update_case_fields(

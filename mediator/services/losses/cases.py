@@ -31,7 +31,7 @@ from mediator.domain.workflow import CaseStatus
 from mediator.errors import NotFoundError, UserError
 from mediator.i18n import _
 from mediator.services.audit.trail import audit
-from mediator.services.cases.changes import _update_case_fields, get_case
+from mediator.services.cases.changes import edit_case_fields, get_case
 from mediator.services.losses.batch import run_losses
 from mediator.services.losses.files import InvestorTrades
 from mediator.services.progress import Progress
@@ -269,19 +269,24 @@ class LossesSaved:
             "dry_run": self.dry_run,
         }
 
-    def summary(self) -> str:
+    def summary(self, *, cli: bool = True) -> str:
+        """One paragraph; ``cli`` adds how to replace the typed amounts from the command line."""
         text = _("已保存 {count} 件案件的损失测算结果").format(count=len(self.cases))
         if self.dry_run:
             text = _("将保存 {count} 件案件的损失测算结果").format(count=len(self.cases))
         parts = []
         for outcome in (Outcome.APPLIED, Outcome.UNCHANGED, Outcome.KEPT, Outcome.LOCKED):
             if self.count(outcome):
-                parts.append(f"{outcome.label} {self.count(outcome)} 件")
+                parts.append(
+                    _("{outcome} {count} 件").format(outcome=outcome.label, count=self.count(outcome))
+                )
         if parts:
             text += _("：") + _("，").join(parts)
         text += _("。")
         if self.kept:
-            text += _("已填写的调解金额未被覆盖（如需覆盖请加 --replace-agreed）。")
+            text += _("已填写的调解金额未被覆盖。")
+            if cli:
+                text += _("如需覆盖，请加 --replace-agreed。")
         capped = sum(1 for case in self.cases if case.capped)
         if capped:
             text += _("{count} 件的建议金额高于诉请金额，已按诉请金额。").format(count=capped)
@@ -490,7 +495,7 @@ def _save(session: Session, results: Sequence[LossBreakdown], scope: _Scope, o: 
         previous = _store(session, result, case, rate, proposed, actor=o.actor, sources=o.sources)
         outcome = _outcome(case, proposed, previous, apply=o.apply, replace_agreed=o.replace_agreed)
         if outcome is Outcome.APPLIED:
-            _update_case_fields(session, case.id, {"agreed_amount": proposed}, actor=o.actor)
+            edit_case_fields(session, case.id, {"agreed_amount": proposed}, actor=o.actor)
         label = _label(result.investor, result.id_number)
         outcomes.append(
             CaseLoss(
