@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from mediator.domain import contacts
 from mediator.domain.money import format_money, parse_amount
+from mediator.domain.payments import overdue_lines
 from mediator.domain.validators import validate_mobile, validate_person_name, validate_resident_id
 from mediator.domain.workflow import CaseStatus, FailureReason, allowed_transitions
 from mediator.errors import ValidationError
@@ -40,6 +41,7 @@ from mediator.services.cases.lists import (
     case_confirmation,
     case_detail,
 )
+from mediator.services.payments.recovered import OWING
 from mediator.store.database import Database
 
 log = logging.getLogger("mediator.gui.cases")
@@ -52,6 +54,8 @@ _INVALID_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
 URGENT_DAYS = 3
 # Statuses whose case still has to apply for judicial confirmation.
 _AWAITING_APPLICATION = frozenset({CaseStatus.SIGNED})
+# A plan can no longer change once the case is closed either way.
+_PLAN_CLOSED = frozenset({CaseStatus.PAID.value, CaseStatus.FAILED.value, CaseStatus.RETURNED_TO_COURT.value})
 
 
 def _not_empty_amount(text: str) -> object:
@@ -118,6 +122,11 @@ class PaymentDialog(QDialog):
         self.paid_on = self.form.paidOnEdit
         self.amount.setText(outstanding)
         self.paid_on.setDate(QDate.currentDate())
+        # The bank's or company's reference: one reference is booked once (services/payments).
+        self.reference = QLineEdit(self)
+        self.reference.setObjectName("referenceEdit")
+        self.reference.setPlaceholderText(_("可不填；同一流水号只能登记一次"))
+        self.form.formLayout.insertRow(2, _("流水号"), self.reference)
 
 
 class CaseDetailPanel(QWidget):
@@ -163,6 +172,11 @@ class CaseDetailPanel(QWidget):
         f.revertButton.clicked.connect(self.revert)
         f.addContactButton.clicked.connect(self.add_contact)
         f.recordPaymentButton.clicked.connect(self.record_payment)
+        # The installment plan (gui/payments.py), beside 登记付款.
+        self.plan_button = QPushButton(_("付款计划…"), f.paymentsTab)
+        self.plan_button.setObjectName("planButton")
+        self.plan_button.clicked.connect(self.edit_plan)
+        f.paymentButtons.insertWidget(f.paymentButtons.indexOf(f.recordPaymentButton), self.plan_button)
         f.documentsButton.clicked.connect(self.open_documents)
         f.recordConfirmationButton.clicked.connect(self.record_confirmation)
         # 更正日期…: a mistyped step date, corrected with a reason (gui/correct_date_dialog.py).
@@ -294,26 +308,38 @@ class CaseDetailPanel(QWidget):
         f = self.form
         tree = f.paymentsTree
         tree.clear()
-        for i in d.installments:
-            tree.addTopLevelItem(
-                QTreeWidgetItem(
-                    [
-                        str(i.sequence),
-                        i.due_date.isoformat(),
-                        format_money(i.amount),
-                        "" if i.paid_amount is None else format_money(i.paid_amount),
-                        "" if i.paid_on is None else i.paid_on.isoformat(),
-                    ]
-                )
+        late = set(overdue_lines(d.installments, self._today())) if d.status.value in OWING else set()
+        for index, i in enumerate(d.installments):
+            item = QTreeWidgetItem(
+                [
+                    str(i.sequence),
+                    i.due_date.isoformat(),
+                    format_money(i.amount),
+                    "" if i.paid_amount is None else format_money(i.paid_amount),
+                    "" if i.paid_on is None else i.paid_on.isoformat(),
+                ]
             )
+            if index in late:
+                for column in range(5):
+                    item.setForeground(column, WARNING_RED)
+                item.setToolTip(1, _("已逾期"))
+            tree.addTopLevelItem(item)
+        f.paidSummary.setStyleSheet("")
         if d.agreed_amount is not None:
-            f.paidSummary.setText(
-                _("已付 {paid} / 调解金额 {agreed} 元").format(
-                    paid=format_money(d.paid_total), agreed=format_money(d.agreed_amount)
-                )
+            text = _("已付 {paid} / 调解金额 {agreed} 元").format(
+                paid=format_money(d.paid_total), agreed=format_money(d.agreed_amount)
             )
+            if late:
+                text += "　" + _("逾期{n}期").format(n=len(late))
+                f.paidSummary.setStyleSheet(f"color: {WARNING_RED.name()}; font-weight: bold")
+            f.paidSummary.setText(text)
         else:
             f.paidSummary.setText(_("尚未确定调解金额"))
+        self.plan_button.setEnabled(
+            d.agreed_amount is not None
+            and d.status.value not in _PLAN_CLOSED
+            and not any(i.paid_amount for i in d.installments)
+        )
         f.recordPaymentButton.setEnabled(d.status in (CaseStatus.CONFIRMED, CaseStatus.PARTIALLY_PAID))
 
     def _fill_confirmation(self, d: CaseDetail | None) -> None:
@@ -627,11 +653,30 @@ class CaseDetailPanel(QWidget):
         amount = dialog.amount.text()
         paid_on = dialog.paid_on.date().toPython()
         assert isinstance(paid_on, date)
+        reference = dialog.reference.text()
         actor = self._preferences.actor()
         database = self._database
         return self._write(
-            _("登记履行款项"), lambda: record_payment(database, d.id, amount, paid_on, actor=actor)
+            _("登记履行款项"),
+            lambda: record_payment(database, d.id, amount, paid_on, actor=actor, reference=reference),
         )
+
+    def edit_plan(self) -> JobHandle[Any] | None:
+        """付款计划: edit the installments (checked as you type), saved in the write pool."""
+        from mediator.gui.payments import PlanDialog
+        from mediator.services.payments.ledger import set_installments
+
+        d = self._detail
+        if d is None or d.agreed_amount is None:
+            return None
+        lines = [(i.due_date, i.amount) for i in d.installments]
+        dialog = PlanDialog(d.agreed_amount, lines, self)
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        plan = dialog.plan()
+        actor = self._preferences.actor()
+        database = self._database
+        return self._write(_("保存付款计划"), lambda: set_installments(database, d.id, plan, actor=actor))
 
     def record_confirmation(self) -> JobHandle[Any] | None:
         """Ask for the application date and/or the ruling; record them as `mediator confirmation-record`."""

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 
 from mediator.domain.money import format_money
-from mediator.gui.style import STATUS_TEXT_COLOURS
+from mediator.gui.style import STATUS_TEXT_COLOURS, WARNING_RED
 from mediator.i18n import N_, _
 from mediator.services.cases.lists import (
     PAGE_SIZE,
@@ -69,6 +69,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("claimed", N_("诉请金额"), SortKey.CLAIMED, lambda r: _money(r.claimed_amount), True),
     Column("agreed", N_("调解金额"), SortKey.AGREED, lambda r: _money(r.agreed_amount), True),
     Column("status", N_("状态"), SortKey.STATUS, lambda r: r.status.label),
+    Column("overdue", N_("逾期"), None, lambda r: _("逾期{n}期").format(n=r.overdue) if r.overdue else ""),
     Column("mediator", N_("调解员"), SortKey.MEDIATOR, lambda r: r.mediator or ""),
     Column("referred_on", N_("委派日期"), SortKey.REFERRED_ON, lambda r: r.referred_on.isoformat()),
 )
@@ -215,6 +216,8 @@ class CaseTableModel(QAbstractTableModel):
             if column.align_right:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column.key == "overdue":
+            return QBrush(WARNING_RED)
         if role == Qt.ItemDataRole.ForegroundRole and column.key == "status":
             row = self._row(index.row())
             colour = STATUS_TEXT_COLOURS.get(row.status) if row is not None else None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGroupBox, QSplitter, QTreeWidget, QTreeWidgetItem
 from mediator.domain.money import format_money
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
 from mediator.gui.jobs import Refresher
+from mediator.gui.payments import fill_recovered, recovered_box
 from mediator.gui.style import STATUS_COLOURS, WARNING_RED
 from mediator.gui.ui_dashboard import Ui_Dashboard
 from mediator.i18n import _
@@ -91,6 +92,7 @@ class DashboardView(QWidget):
         for column, width in enumerate((130, 70, 220, 60, 100)):
             f.dueTree.setColumnWidth(column, width)
         self.reach_tree = _reach_box(f.lowerSplitter)
+        self.recovered_tree = recovered_box(f.lowerSplitter)
         f.chartsSplitter.setStretchFactor(0, 3)
         f.chartsSplitter.setStretchFactor(1, 2)
         self.loader: Refresher[Dashboard] = Refresher(
@@ -122,6 +124,7 @@ class DashboardView(QWidget):
         self._fill_status(data)
         self._fill_due(data)
         self._fill_reach(data)
+        fill_recovered(self.recovered_tree, data.recovered)
         self._draw_charts(data)
 
     def _fill_status(self, data: Dashboard) -> None:

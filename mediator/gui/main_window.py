@@ -173,6 +173,10 @@ class MainWindow(QMainWindow):
         # One 文档 menu entry per registered document kind (services/documents/kinds.py).
         self.document_actions = self._document_actions()
         f.actionExtendTerm.triggered.connect(self.extend_term)
+        # 导入公司报价… and 导入付款清单… in the 文件 menu (gui/payments.py).
+        from mediator.gui.payments import PaymentMenu
+
+        self.payment_menu = PaymentMenu(self, database, self.preferences.actor, self.refresh)
         # 批量处理…: many cases at once, previewed (gui/bulk_actions.py).
         from mediator.gui.bulk_actions import BulkActions
 

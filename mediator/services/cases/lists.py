@@ -32,6 +32,8 @@ from mediator.domain.validators import to_half_width
 from mediator.domain.workflow import STATUS_ORDER, STEP_DATE_FIELD, CaseStatus
 from mediator.errors import NotFoundError
 from mediator.i18n import _
+from mediator.services.payments.ledger import today as local_today
+from mediator.services.payments.recovered import overdue_counts
 from mediator.store import search
 from mediator.store.database import Database
 from mediator.store.tables import (
@@ -105,6 +107,7 @@ class CaseListRow:
     mediator: str | None
     referred_on: date
     version: int
+    overdue: int = 0  # installments past their day and not fully paid (services/payments/recovered.py)
 
 
 @dataclass(frozen=True)
@@ -448,6 +451,7 @@ def case_rows(
     with database.session() as session:
         # Thirteen columns: more than SQLAlchemy's typed overloads cover, hence Any.
         result: list[Any] = list(session.execute(query))
+        late = overdue_counts(session, list(ids), local_today())
     for r in result:
         rows[r[0]] = CaseListRow(
             id=r[0],
@@ -463,6 +467,7 @@ def case_rows(
             mediator=r[10],
             referred_on=r[11],
             version=r[12],
+            overdue=late.get(r[0], 0),
         )
     return rows
 

@@ -174,31 +174,35 @@ def _grouped(session: Session, key: Any, joins: Any, today: date) -> dict[Any, l
     return {k: [agreed.get(k), paid.get(k), *late.get(k, (0, None))] for k in keys}
 
 
-def recovered_totals(database: Database, *, today: date | None = None) -> Recovered:
-    """Agreed, paid, owed and overdue per batch and per company (the dashboard, ``payments status``)."""
-    from mediator.services.payments.ledger import today as local_today
-
-    on = today or local_today()
-    with database.session() as session:
-        batches = _grouped(
-            session, col(BatchRow.number), (BatchRow, col(BatchRow.id) == col(CaseRow.batch_id)), on
-        )
-        companies = _grouped(
-            session,
-            col(ListedCompanyRow.name),
-            (ListedCompanyRow, col(ListedCompanyRow.id) == col(CaseRow.company_id)),
-            on,
-        )
+def load_recovered(session: Session, today: date) -> Recovered:
+    """Step: agreed, paid, owed and overdue per batch and per company on ``today``."""
+    batches = _grouped(
+        session, col(BatchRow.number), (BatchRow, col(BatchRow.id) == col(CaseRow.batch_id)), today
+    )
+    companies = _grouped(
+        session,
+        col(ListedCompanyRow.name),
+        (ListedCompanyRow, col(ListedCompanyRow.id) == col(CaseRow.company_id)),
+        today,
+    )
 
     def line(label: str, values: list[Any]) -> RecoveredLine:
         agreed, paid, cases, late = values
         return RecoveredLine(label, _yuan(agreed), _yuan(paid), int(cases or 0), _yuan(late))
 
     return Recovered(
-        on,
+        today,
         tuple(line(_("第{number}批").format(number=k), batches[k]) for k in sorted(batches)),
         tuple(line(str(k), companies[k]) for k in sorted(companies)),
     )
+
+
+def recovered_totals(database: Database, *, today: date | None = None) -> Recovered:
+    """Agreed, paid, owed and overdue per batch and per company (``mediator payments status``)."""
+    from mediator.services.payments.ledger import today as local_today
+
+    with database.session() as session:
+        return load_recovered(session, today or local_today())
 
 
 def _yuan(value: object) -> Decimal:

@@ -20,6 +20,7 @@ from mediator.domain.deadlines import WorkCalendar, confirmation_window_of, medi
 from mediator.domain.workflow import CaseStatus
 from mediator.i18n import _
 from mediator.services.contacts.reach import ReachReport, reach_rates
+from mediator.services.payments.recovered import Recovered, load_recovered
 from mediator.services.reporting.stats import Stats, compute_stats
 from mediator.store.database import Database
 from mediator.store.tables import AgreementRow, BatchRow, CaseRow, InstallmentRow, ListedCompanyRow
@@ -80,6 +81,8 @@ class Dashboard:
     due: list[DueItem]
     # The contact round: reach rates per batch and per mediator (services/contacts/reach.py).
     reach: ReachReport | None = None
+    # Recovered and overdue per batch and per company (services/payments/recovered.py).
+    recovered: Recovered | None = None
 
 
 def recovered_by_month(session: Session) -> list[MonthAmount]:
@@ -250,4 +253,5 @@ def load_dashboard(
             recovered_by_company=recovered_by_company(session),
             due=deadlines_due(session, today=today, calendar=calendar, within_days=within_days),
             reach=reach_rates(session),
+            recovered=load_recovered(session, today),
         )
