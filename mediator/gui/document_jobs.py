@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -165,6 +166,8 @@ class DocumentJobs(QObject):
 
     # A job changed cases (signed import, agreement numbers): the window reloads.
     data_changed = Signal()
+    # Agreements refused for the company's missing particulars: the user asked for its form.
+    company_form_requested = Signal()
 
     def __init__(
         self,
@@ -186,6 +189,7 @@ class DocumentJobs(QObject):
         self._signature_trust = signature_trust
         self.job: JobHandle[Any] | None = None
         self.result_dialog: ResultDialog | None = None
+        self.missing_box: QMessageBox | None = None
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -219,8 +223,38 @@ class DocumentJobs(QObject):
         def done(result: DocumentResult) -> None:
             self._show_result(kind, result)
 
-        self.job = run_job(self._parent, op, title=_(kind.progress_text), on_success=done, pool=Pool.WRITE)
+        self.job = run_job(
+            self._parent,
+            op,
+            title=_(kind.progress_text),
+            on_success=done,
+            on_failure=self._failed,
+            pool=Pool.WRITE,
+        )
         return self.job
+
+    def _failed(self, exc: BaseException) -> None:
+        """A refusal for the company's missing particulars offers to open the company's form."""
+        from mediator.domain.agreement_terms import IncompleteParticulars
+        from mediator.domain.parties import REQUIRED_FOR_AGREEMENT
+        from mediator.gui import errors
+
+        company_labels = {_(label) for _key, label in REQUIRED_FOR_AGREEMENT}
+        lacking = isinstance(exc, IncompleteParticulars) and any(
+            company_labels & set(items) for items in exc.cases.values()
+        )
+        if not lacking:
+            errors.show_error(self._parent, exc)
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, _("无法生成"), str(exc), parent=self._parent)
+        box.setObjectName("missingParticularsBox")
+        fill_in = box.addButton(_("补全上市公司资料…"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.buttonClicked.connect(
+            lambda button: self.company_form_requested.emit() if button is fill_in else None
+        )
+        self.missing_box = box
+        box.open()
 
     def _ask(self, kind: DocumentKind, target: DocumentTarget | None) -> DocumentRequest | None:
         """The request for ``kind``, after asking the user where; None when they cancel."""

@@ -91,6 +91,8 @@ class ImportDialog(QDialog):
     # After a preview was shown / an import ended (with the ImportResult, written or not).
     preview_shown = Signal()
     import_finished = Signal(object)
+    # The import created a company: the user asked for its registry form (company name).
+    company_form_requested = Signal(str)
 
     def __init__(self, database: Database, parent: QWidget | None = None, actor: str = "") -> None:
         super().__init__(parent)
@@ -155,6 +157,15 @@ class ImportDialog(QDialog):
         self.check_button = buttons.addButton(_("只检查"), QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button = buttons.addButton(_("导入"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_errors_button = buttons.addButton(_("保存问题行…"), QDialogButtonBox.ButtonRole.ActionRole)
+        # After an import that created a company: its particulars, for the agreements.
+        action_role = QDialogButtonBox.ButtonRole.ActionRole
+        self.company_button = buttons.addButton(_("补全上市公司资料…"), action_role)
+        self.company_button.setObjectName("completeCompany")
+        self.company_button.hide()
+        self.company_button.clicked.connect(
+            lambda: self.company_form_requested.emit(self.new_companies[0]) if self.new_companies else None
+        )
+        self.new_companies: list[str] = []
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.check_button.clicked.connect(lambda: self.start_import(dry_run=True))
         self.import_button.clicked.connect(lambda: self.start_import(dry_run=False))
@@ -329,6 +340,11 @@ class ImportDialog(QDialog):
         lines.append(result.summary())
         self.status_label.setText("\n".join(lines))
         self._show_errors(result.errors)
+        # A company the database did not know is named in its file's warning (services/intake).
+        self.new_companies = [
+            r.company for r in result.files if r.company and any(r.company in w for w in r.warnings)
+        ]
+        self.company_button.setVisible(result.written and bool(self.new_companies))
         self.import_finished.emit(result)
 
     def _show_errors(self, errors: list[RowError]) -> None:
