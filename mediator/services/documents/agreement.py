@@ -9,9 +9,11 @@ query and passes plain data; each worker registers the font once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -320,7 +322,21 @@ class AgreementRun(DocumentResult):
 
 
 def _worker_init() -> None:
+    _die_with_parent()
     pdf_layout.register_font()
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel ends this worker when the process that started it dies (a killed run must
+    not leave workers rendering agreements with ID numbers). Elsewhere the pool's own checks apply."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _render_to(data: AgreementData, temp_path: str) -> str:
@@ -337,8 +353,13 @@ def render_documents(
     jobs: int = 2,
     progress: Progress | None = None,
     start_method: str | None = None,
+    staged: StagedFiles | None = None,
 ) -> list[GeneratedAgreement]:
-    """Render each case's agreement into ``out_dir``: every file or, on any failure, none."""
+    """Render each case's agreement into ``out_dir``: every file or, on any failure, none.
+
+    With ``staged`` the files stay under their temporary names (``GeneratedAgreement.path`` is the
+    name they will get): the caller renames them with ``staged.commit()`` after its database
+    commit, or ``discard``s them."""
     out_dir = pdf_layout.ensure_writable_folder(Path(out_dir))
     for document in documents:  # fail before rendering anything, naming the case
         values, _flags = template_values(document.data)
@@ -346,7 +367,8 @@ def render_documents(
             [str(v) for v in values.values() if v is not None],
             where=_("案件{case}").format(case=document.data.case_number),
         )
-    staged = StagedFiles(out_dir)
+    publish = staged is None
+    staged = StagedFiles(out_dir) if staged is None else staged
     results: list[GeneratedAgreement] = []
     try:
         tasks = []
@@ -364,7 +386,8 @@ def render_documents(
                     progress.update(done)
         else:
             _render_in_pool(tasks, jobs, progress, start_method)
-        finals = staged.commit()
+        names = [agreement_file_name(document.data) for document, _temp in tasks]
+        finals = staged.commit() if publish else [staged.folder / name for name in names]
     except OSError as exc:
         staged.discard()
         raise EnvironmentProblem(
@@ -431,7 +454,9 @@ def generate_agreements(
     when any case fails its checks.
     """
     started = time.perf_counter()
-    with database.transaction() as session:
+    # The files are renamed into place only after the database commit (and removed if it fails).
+    staged = StagedFiles(pdf_layout.ensure_writable_folder(Path(out_dir)))
+    with pdf_layout.published_after(staged), database.transaction() as session:
         batch_row = resolve_batch(session, batch) if batch is not None else None
         batch_id = batch_row.id if batch_row is not None else None
         batch_number = batch_row.number if batch_row is not None else None
@@ -446,11 +471,13 @@ def generate_agreements(
             raise UserError(_("没有已达成调解金额的案件，未生成调解协议书。"))
         require_particulars(documents)
         jobs = max(1, min(jobs, os.cpu_count() or 1, len(documents)))
-        files = render_documents(documents, out_dir, jobs=jobs, progress=progress, start_method=start_method)
+        files = render_documents(
+            documents, out_dir, jobs=jobs, progress=progress, start_method=start_method, staged=staged
+        )
         from mediator.services.documents.written import record_written
 
         # Their SHA-256, kept: a signed file is accepted only if it grew from one of these.
-        record_written(session, ((f.case_id, f.path.read_bytes()) for f in files))
+        record_written(session, ((f.case_id, staged.temp_of(f.path).read_bytes()) for f in files))
     log.info("generated %d agreements in %.2f s", len(files), time.perf_counter() - started)
     if case_ids is not None:
         scope = _("所选 {count} 件案件").format(count=len(case_ids))

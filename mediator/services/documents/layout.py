@@ -11,7 +11,8 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
@@ -526,23 +527,92 @@ def _remove_quietly(path: Path) -> None:
         path.unlink()
 
 
+@contextmanager
+def published_after(staged: StagedFiles) -> Iterator[StagedFiles]:
+    """Around a database transaction (``with published_after(staged), db.transaction() as s:``):
+    the staged files are renamed into place once the block, commit included, has succeeded, and
+    removed if it failed. No output without its record, no record of an output never written."""
+    try:
+        yield staged
+    except BaseException:
+        staged.discard()
+        raise
+    try:
+        staged.commit()
+    except OSError as exc:
+        staged.discard()
+        raise EnvironmentProblem(
+            _("无法写入文件夹 {folder}：{reason}").format(folder=staged.folder, reason=exc.strerror or exc)
+        ) from exc
+
+
+STAGED_PREFIX = ".staged-"
+STAGED_SUFFIX = ".part"
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or a platform that cannot tell: leave its files
+    return True
+
+
+def sweep_leftovers(folder: Path) -> int:
+    """Remove the temporaries a killed run left in ``folder`` (``.staged-<pid>-….part`` of a process
+    that is gone; older ones without a pid too). Full agreements with ID numbers must not linger."""
+    removed = 0
+    with contextlib.suppress(OSError):
+        for path in Path(folder).glob(f"{STAGED_PREFIX}*{STAGED_SUFFIX}"):
+            owner = path.name[len(STAGED_PREFIX) :].split("-", 1)[0]
+            if owner.isdigit() and _process_alive(int(owner)):
+                continue
+            _remove_quietly(path)
+            removed += 1
+    return removed
+
+
 @dataclass
 class StagedFiles:
     """Files written first under temporary names, then all renamed into place at the end.
 
     If anything fails before ``commit``, ``discard`` removes the temporaries: the output folder
-    gets either every file of the job or none of them.
+    gets either every file of the job or none of them. Jobs that record what they wrote call
+    ``commit`` only after the database commit, so no file appears without its record. The
+    temporaries carry the process id: the next run in the folder removes those of a killed one.
     """
 
     folder: Path
     staged: list[tuple[Path, Path]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        sweep_leftovers(self.folder)
+
     def temp_path_for(self, final_name: str) -> Path:
-        fd, temp_name = tempfile.mkstemp(dir=self.folder, prefix=".staged-", suffix=".part")
+        fd, temp_name = tempfile.mkstemp(
+            dir=self.folder, prefix=f"{STAGED_PREFIX}{os.getpid()}-", suffix=STAGED_SUFFIX
+        )
         os.close(fd)
         temp = Path(temp_name)
         self.staged.append((temp, self.folder / final_name))
         return temp
+
+    def temp_of(self, final: Path) -> Path:
+        """The temporary that becomes ``final`` at ``commit``."""
+        for temp, target in self.staged:
+            if target == final:
+                return temp
+        raise KeyError(final)
+
+    def write(self, final_name: str, data: bytes) -> Path:
+        """Stage a whole file (a manifest, a report) in one go; its final path."""
+        temp = self.temp_path_for(final_name)
+        temp.write_bytes(data)
+        return self.folder / final_name
 
     def commit(self) -> list[Path]:
         finals: list[Path] = []

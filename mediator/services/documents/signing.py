@@ -121,7 +121,9 @@ def write_sign_package(
 ) -> SignPackage:
     """Write the batch's agreements awaiting signature and the manifest; record when it went out."""
     out_dir = pdf_layout.ensure_writable_folder(Path(out_dir))
-    with database.transaction() as session:
+    # Agreements and manifests are renamed into place only after the database commit.
+    staged = pdf_layout.StagedFiles(out_dir)
+    with pdf_layout.published_after(staged), database.transaction() as session:
         batch_row = resolve_batch(session, batch)
         documents = [
             d
@@ -131,10 +133,16 @@ def write_sign_package(
         if not documents:
             raise UserError(_("第{number}批没有待签署（已达成）的案件。").format(number=batch_row.number))
         phones = _phones(session, [d.case_id for d in documents])
-        files = render_documents(documents, out_dir, jobs=jobs, progress=progress, start_method=start_method)
-        written.record_written(session, ((f.case_id, f.path.read_bytes()) for f in files))
-        entries = [_entry(d.data, f, phones[d.case_id]) for d, f in zip(documents, files, strict=True)]
-        _write_manifests(out_dir, entries)
+        files = render_documents(
+            documents, out_dir, jobs=jobs, progress=progress, start_method=start_method, staged=staged
+        )
+        contents = [staged.temp_of(f.path).read_bytes() for f in files]
+        written.record_written(session, ((f.case_id, data) for f, data in zip(files, contents, strict=True)))
+        entries = [
+            _entry(d.data, f, phones[d.case_id], data)
+            for d, f, data in zip(documents, files, contents, strict=True)
+        ]
+        _write_manifests(staged, entries)
         written_at = datetime.now(UTC)
         batch_row.signing_package_at = written_at
         session.add(batch_row)
@@ -172,8 +180,10 @@ def _phones(session: Session, case_ids: list[int]) -> dict[int, tuple[str | None
     return {row[0]: (row[1], row[2]) for row in session.execute(query)}
 
 
-def _entry(data: Any, generated: GeneratedAgreement, phones: tuple[str | None, str | None]) -> ManifestEntry:
-    sha256 = hashlib.sha256(generated.path.read_bytes()).hexdigest()
+def _entry(
+    data: Any, generated: GeneratedAgreement, phones: tuple[str | None, str | None], content: bytes
+) -> ManifestEntry:
+    sha256 = hashlib.sha256(content).hexdigest()
     return ManifestEntry(
         case=data.case_number,
         file=generated.path.name,
@@ -188,12 +198,10 @@ def _entry(data: Any, generated: GeneratedAgreement, phones: tuple[str | None, s
     )
 
 
-def _write_manifests(folder: Path, entries: Sequence[ManifestEntry]) -> None:
+def _write_manifests(staged: pdf_layout.StagedFiles, entries: Sequence[ManifestEntry]) -> None:
     payload = {"fields": list(SIGNATURE_FIELDS), "documents": [asdict(e) for e in entries]}
-    pdf_layout.atomic_write(
-        folder / MANIFEST_JSON, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
-    )
-    pdf_layout.atomic_write(folder / MANIFEST_XLSX, _manifest_xlsx(entries))
+    staged.write(MANIFEST_JSON, json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"))
+    staged.write(MANIFEST_XLSX, _manifest_xlsx(entries))
 
 
 def _manifest_xlsx(entries: Sequence[ManifestEntry]) -> bytes:
