@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSettings, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QMainWindow, QMessageBox, QStyle, QWidget
+from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QMainWindow, QMenu, QMessageBox, QStyle, QWidget
 
 from mediator import __version__
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
@@ -173,10 +173,6 @@ class MainWindow(QMainWindow):
         # One 文档 menu entry per registered document kind (services/documents/kinds.py).
         self.document_actions = self._document_actions()
         f.actionExtendTerm.triggered.connect(self.extend_term)
-        # 导入公司报价… and 导入付款清单… in the 文件 menu (gui/payments.py).
-        from mediator.gui.payments import PaymentMenu
-
-        self.payment_menu = PaymentMenu(self, database, self.preferences.actor, self.refresh)
         # 批量处理…: many cases at once, previewed (gui/bulk_actions.py).
         from mediator.gui.bulk_actions import BulkActions
 
@@ -188,6 +184,21 @@ class MainWindow(QMainWindow):
         f.menuCase.addAction(self.loss_action)
         f.tabs.currentChanged.connect(self._tab_changed)
         self._set_icons()
+        # 登记: the listed companies and mediators (gui/registries.py).
+        self.registry_dialog: Any = None
+        registry_menu = QMenu(_("登记(&R)"), self)
+        registry_menu.setObjectName("menuRegistry")
+        menus = self.menuBar().actions()
+        after_cases = menus[menus.index(f.menuCase.menuAction()) + 1 :]
+        if after_cases:
+            self.menuBar().insertMenu(after_cases[0], registry_menu)
+        else:
+            self.menuBar().addMenu(registry_menu)
+        for text, tab in ((_("上市公司…"), 0), (_("调解员…"), 1)):
+            action = registry_menu.addAction(text)
+            action.setObjectName("actionCompanies" if tab == 0 else "actionMediators")
+            action.triggered.connect(lambda _checked=False, tab=tab: self.open_registry(tab))
+        self.document_jobs.company_form_requested.connect(lambda: self.open_registry(0))
         # An empty work database shows the welcome page; a demo database its banner (gui/welcome.py).
         from mediator.gui.welcome import FirstStart
 
@@ -534,6 +545,19 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ---------------------------------------------------------------------------------
 
+    def open_registry(self, tab: int = 0, company: str | None = None) -> Any:
+        """登记: the company registry (a company shown, or the first missing particulars) or the
+        mediators; the window reads its lists again when it closes."""
+        from mediator.gui.registries import open_registry
+
+        if self.registry_dialog is not None:
+            self.registry_dialog.close()
+        self.registry_dialog = open_registry(
+            self, self.database, self.preferences.actor, tab=tab, company=company
+        )
+        self.registry_dialog.finished.connect(lambda _result: self.refresh())
+        return self.registry_dialog
+
     def open_import(self) -> None:
         dialog_class = import_dialog_class()
         if dialog_class is None:
@@ -541,6 +565,8 @@ class MainWindow(QMainWindow):
             return
         dialog = dialog_class(self.database, self, actor=self.preferences.actor())
         dialog.finished.connect(lambda _result: self.refresh())
+        if hasattr(dialog, "company_form_requested"):
+            dialog.company_form_requested.connect(lambda name: self.open_registry(0, name))
         dialog.open()
 
     def document_case_ids(self) -> list[int]:
