@@ -17,8 +17,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSize, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QPagedPaintDevice, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -217,8 +217,7 @@ class LossParametersBox(QGroupBox):
 
 
 def print_pdf(parent: QWidget, data: bytes, title: str) -> int:
-    """Ask for a printer and print the PDF ``data`` page by page; the pages printed."""
-    from PySide6.QtPdf import QPdfDocument
+    """Ask for a printer and print the PDF ``data``; the pages printed (0 if cancelled)."""
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -226,6 +225,13 @@ def print_pdf(parent: QWidget, data: bytes, title: str) -> int:
     dialog.setWindowTitle(title)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return 0
+    return print_pdf_to(printer, data)
+
+
+def print_pdf_to(printer: QPagedPaintDevice, data: bytes) -> int:
+    """Draw each page of the PDF ``data`` on ``printer`` (rendered at 300 dpi); the pages printed."""
+    from PySide6.QtPdf import QPdfDocument
+
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "breakdown.pdf"
         path.write_bytes(data)
@@ -246,8 +252,8 @@ def print_pdf(parent: QWidget, data: bytes, title: str) -> int:
                     round(points.width() * PRINT_DPI / 72), round(points.height() * PRINT_DPI / 72)
                 )
                 target = painter.viewport()
-                scaled = pixels.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
-                painter.drawImage(target.topLeft(), document.render(page, pixels).scaled(scaled))
+                fitted = pixels.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.drawImage(QRect(target.topLeft(), fitted), document.render(page, pixels))
                 printed += 1
         finally:
             painter.end()

@@ -187,3 +187,32 @@ def test_a_batch_run_can_be_cancelled(
     job.cancel()
     _wait(qtbot, dialog)
     assert job.cancelled and dialog.run is None and dialog.table.rowCount() == 0
+
+
+def test_the_breakdown_prints_page_by_page(
+    qtbot: QtBot, database: Database, qsettings: QSettings, files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from mediator.gui.loss_dialog import print_pdf_to
+
+    cases = make_loss_cases(database)
+    dialog = _case_dialog(qtbot, database, qsettings, cases.zhang, files)
+    dialog.calculate()
+    _wait(qtbot, dialog)
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert print_pdf_to(printer, dialog.pdf_bytes()) == 2  # the breakdown's two pages
+    assert (tmp_path / "printed.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_case_menu_opens_the_batch_calculator(main_window: object) -> None:
+    from mediator.gui.main_window import MainWindow
+
+    assert isinstance(main_window, MainWindow)
+    assert main_window.loss_action in main_window.form.menuCase.actions()
+    dialog = main_window.open_loss_batch()
+    assert isinstance(dialog, BatchLossDialog)
+    assert dialog.company_combo.count() >= 1 and not dialog.apply_button.isEnabled()
+    dialog.close()
