@@ -39,7 +39,8 @@ def _reach_box(splitter: QSplitter) -> QTreeWidget:
     tree = QTreeWidget(box)
     tree.setObjectName("reachTree")
     tree.setHeaderLabels([_("批次 / 调解员"), _("案件"), _("已联系"), _("已接通"), _("接通率")])
-    tree.setColumnWidth(0, 110)
+    for column, width in enumerate((90, 44, 52, 52, 56)):
+        tree.setColumnWidth(column, width)
     layout.addWidget(tree)
     splitter.addWidget(box)
     return tree

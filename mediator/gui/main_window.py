@@ -173,6 +173,10 @@ class MainWindow(QMainWindow):
         # One 文档 menu entry per registered document kind (services/documents/kinds.py).
         self.document_actions = self._document_actions()
         f.actionExtendTerm.triggered.connect(self.extend_term)
+        # The contact round: the 联系 menu and the reminders dock (gui/contact_round.py).
+        from mediator.gui.contact_round import ContactRound
+
+        self.contact_round = ContactRound(self, today=today)
         # 批量处理…: many cases at once, previewed (gui/bulk_actions.py).
         from mediator.gui.bulk_actions import BulkActions
 
@@ -219,7 +223,8 @@ class MainWindow(QMainWindow):
             loaders.append(self.dashboard.loader)
         personal = self.personal_data_job is not None and self.personal_data_job.running
         loaders.append(self.first_start.loader)
-        return personal or self.detail.busy or any(loader.busy for loader in loaders)
+        busy = personal or self.detail.busy or self.contact_round.busy
+        return busy or any(loader.busy for loader in loaders)
 
     def _set_icons(self) -> None:
         # The platform style's own icons: native on Windows, no image files to ship.
@@ -542,6 +547,7 @@ class MainWindow(QMainWindow):
                 self.detail.show_case(None)
         if self.dashboard is not None and self.form.tabs.currentIndex() == DASHBOARD_TAB:
             self.dashboard.refresh()
+        self.contact_round.refresh()
 
     # --- dialogs ---------------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ def test_outcomes_are_read_in_chinese_or_as_keys(typed: str, outcome: ContactOut
 
 def test_an_unknown_outcome_is_refused_naming_the_choices() -> None:
     with pytest.raises(
-        ValidationError, match="未知的联系结果：接通了.*已接通（reached）.*同意调解（agreed）"
+        ValidationError, match=r"未知的联系结果：接通了.*已接通（reached）.*同意调解（agreed）"
     ):
         parse_outcome("接通了")
     with pytest.raises(ValidationError, match="未知的联系方式：信鸽"):

@@ -433,4 +433,5 @@ def test_cli_and_menu_list_every_registered_kind(window: MainWindow) -> None:
         "导入已签署文件…",
         "生成司法确认申请书…",
         "导出法院反馈表…",
+        "生成退回函…",
     ]

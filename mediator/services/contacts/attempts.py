@@ -2,7 +2,8 @@
 cases at once (``mediator contact log A B C``, a call-back round), all or nothing.
 
 Entry points take a ``Database`` and run in one transaction of their own: ``record_contact_attempt``,
-``log_contacts``, ``unreachable_rule_setting``, ``set_unreachable_rule``. ``log_contact`` and
+``log_contacts`` (by 案号), ``log_contacts_for_cases`` (by id), ``unreachable_rule_setting``,
+``set_unreachable_rule``. ``log_contact`` and
 ``unreachable_rule`` are steps for services that compose them in their own transaction.
 """
 
@@ -154,6 +155,31 @@ def _cases_by_number(session: Session, case_numbers: Sequence[str]) -> list[Case
     return [rows[number] for number in wanted]
 
 
+def _checked(
+    channel: ContactChannel | str, outcome: ContactOutcome | str
+) -> tuple[ContactChannel, ContactOutcome]:
+    parsed_channel, parsed_outcome = parse_channel(channel), parse_outcome(outcome)
+    if parsed_outcome is ContactOutcome.SENT:
+        raise UserError(_("“短信已发送”由短信通知名单自动记录（mediator contact sms-list）。"))
+    return parsed_channel, parsed_outcome
+
+
+def _log_all(
+    session: Session,
+    cases: Sequence[CaseRow],
+    channel: ContactChannel,
+    outcome: ContactOutcome,
+    at: datetime,
+    note: str | None,
+    actor: str,
+) -> ContactLog:
+    for case in cases:
+        assert case.id is not None
+        log_contact(session, case.id, channel=channel, outcome=outcome, at=at, note=note, actor=actor)
+    log.info("contact round: %d attempts recorded (%s)", len(cases), outcome.value)
+    return ContactLog([c.case_number for c in cases], channel, outcome, at)
+
+
 def log_contacts(
     database: Database,
     case_numbers: Sequence[str],
@@ -168,25 +194,29 @@ def log_contacts(
     one bad value and nothing is recorded."""
     if not case_numbers:
         raise UserError(_("请给出至少一个案号。"))
-    parsed_channel, parsed_outcome = parse_channel(channel), parse_outcome(outcome)
-    if parsed_outcome is ContactOutcome.SENT:
-        raise UserError(_("“短信已发送”由短信通知名单自动记录（mediator contact sms-list）。"))
-    when = at or datetime.now(UTC)
+    parsed_channel, parsed_outcome = _checked(channel, outcome)
     with database.transaction() as session:
         cases = _cases_by_number(session, case_numbers)
-        for case in cases:
-            assert case.id is not None
-            log_contact(
-                session,
-                case.id,
-                channel=parsed_channel,
-                outcome=parsed_outcome,
-                at=when,
-                note=note,
-                actor=actor,
-            )
-        log.info("contact round: %d attempts recorded (%s)", len(cases), parsed_outcome.value)
-        return ContactLog([c.case_number for c in cases], parsed_channel, parsed_outcome, when)
+        return _log_all(session, cases, parsed_channel, parsed_outcome, at or datetime.now(UTC), note, actor)
+
+
+def log_contacts_for_cases(
+    database: Database,
+    case_ids: Sequence[int],
+    *,
+    outcome: ContactOutcome | str,
+    channel: ContactChannel | str = ContactChannel.PHONE,
+    at: datetime | None = None,
+    note: str | None = None,
+    actor: str,
+) -> ContactLog:
+    """``log_contacts`` for the cases selected in the case table (by id), all or nothing."""
+    if not case_ids:
+        raise UserError(_("请先选择案件。"))
+    parsed_channel, parsed_outcome = _checked(channel, outcome)
+    with database.transaction() as session:
+        cases = [get_case(session, case_id) for case_id in dict.fromkeys(case_ids)]
+        return _log_all(session, cases, parsed_channel, parsed_outcome, at or datetime.now(UTC), note, actor)
 
 
 # --- the team's rule for unreachable cases ------------------------------------------------------

@@ -223,6 +223,7 @@ def failure_proposals(
     cases: dict[int, tuple[str, int, str]] = {}
     attempts: dict[int, list[tuple[date, ContactOutcome]]] = defaultdict(list)
     for case_id, number, batch, investor, at, outcome in session.connection().execute(query):
+        assert case_id is not None  # a primary key
         cases[case_id] = (number, batch, investor)
         try:
             parsed = ContactOutcome(outcome)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -92,9 +93,7 @@ def _rows(session: Session, batch_id: int) -> list[tuple[CaseRow, InvestorRow, M
         .where(col(CaseRow.batch_id) == batch_id, col(CaseRow.status).in_(_IN_MEDIATION))
         .order_by(col(CaseRow.case_number))
     )
-    return [
-        (case, investor, mediator, company) for case, investor, mediator, company in session.execute(query)
-    ]
+    return cast("list[tuple[CaseRow, InvestorRow, MediatorRow | None, str]]", session.execute(query).all())
 
 
 def _check_mediators(rows: list[tuple[CaseRow, InvestorRow, MediatorRow | None, str]]) -> None:

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -90,7 +90,8 @@ def _failed_cases(session: Session, batch_id: int, status: CaseStatus) -> list[t
         .order_by(col(CaseRow.case_number))
     )
     result = []
-    for case, investor, mediator in session.execute(query):
+    rows = cast("list[tuple[CaseRow, str, str | None]]", session.execute(query).all())
+    for case, investor, mediator in rows:
         assert case.id is not None
         line = ReturnedCase(
             case.case_number,

@@ -91,7 +91,7 @@ def test_sms_list_refusals_write_and_record_nothing(
     database: Database, batch: DocumentFixture, tmp_path: Path
 ) -> None:
     out = _folder(tmp_path) / "名单.xlsx"
-    with pytest.raises(UserError, match=".xlsx"):
+    with pytest.raises(UserError, match=r"\.xlsx"):
         export_sms_list(database, 15, out.with_suffix(".csv"), actor="周")
     with pytest.raises(NotFoundError, match="没有第16批"):
         export_sms_list(database, 16, out, actor="周")
@@ -161,7 +161,7 @@ def test_a_single_attempt_from_the_case_panel(database: Database, batch: Documen
             batch.case_ids[0],
             channel="phone",
             outcome="reached",
-            at=datetime(2025, 3, 4),
+            at=datetime(2025, 3, 4),  # noqa: DTZ001 - the refusal under test
             note=None,
             actor="周",
         )

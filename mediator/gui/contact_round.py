@@ -1,0 +1,267 @@
+"""The contact round in the main window: the reminders dock (what is due, overdue first in red) and
+the 联系 menu (the batch's SMS notice list, call-backs for the selected cases, the cases proposed for
+failure, closing a batch).
+
+Installed by the main window with one line (``ContactRound(window)``); reads run in workers
+(``jobs.Refresher``), writes in the write pool (``jobs.run_job``), as everywhere in the GUI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QBrush
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mediator.gui.jobs import JobHandle, Pool, Refresher, run_job
+from mediator.gui.style import WARNING_RED
+from mediator.i18n import _
+from mediator.services.reporting.due import DueList, load_due_list
+from mediator.store.database import Database
+
+if TYPE_CHECKING:
+    from mediator.gui.settings import Preferences
+
+# Days ahead the reminders panel looks (the command line's default too).
+REMINDER_DAYS = 7
+_COLUMNS = (120, 90, 130, 185, 70, 60, 160)
+
+
+class ReminderPanel(QDockWidget):
+    """到期提醒: mediation terms, confirmation windows and installments due within the next days and
+    every overdue one, overdue first and in red; double-click opens the case."""
+
+    case_activated = Signal(str)  # the 案号 of a double-clicked line
+
+    def __init__(
+        self,
+        database: Database,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        days: int = REMINDER_DAYS,
+    ) -> None:
+        super().__init__(_("到期提醒"), parent)
+        self.setObjectName("reminderDock")
+        self._days = days
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.counts = QLabel(body)
+        self.tree = QTreeWidget(body)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setHeaderLabels(
+            [_("到期日"), _("剩余"), _("类型"), _("案号"), _("投资者"), _("批次"), _("说明")]
+        )
+        for column, width in enumerate(_COLUMNS):
+            self.tree.setColumnWidth(column, width)
+        self.tree.itemDoubleClicked.connect(self._activated)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.tree)
+        self.setWidget(body)
+        self.data: DueList | None = None
+        self.loader: Refresher[DueList] = Refresher(
+            self,
+            lambda: load_due_list(database, today=today(), days=self._days),
+            self.show_due,
+            title=_("读取到期提醒"),
+            error_parent=lambda: self,
+        )
+
+    def refresh(self) -> None:
+        self.loader.request()
+
+    def show_due(self, due: DueList) -> None:
+        self.data = due
+        self.tree.clear()
+        overdue = due.overdue
+        self.counts.setText(
+            _("未来{days}天内到期 {due} 项，已逾期 {overdue} 项").format(
+                days=due.days, due=len(due.entries) - len(overdue), overdue=len(overdue)
+            )
+        )
+        if overdue:
+            self.counts.setStyleSheet(f"color: {WARNING_RED.name()}; font-weight: bold")
+        else:
+            self.counts.setStyleSheet("")
+        # Overdue first (the list is in date order already, so the oldest is on top), then the rest.
+        for entry in due.entries:
+            if entry.days_left < 0:
+                left = _("逾期{days}天").format(days=-entry.days_left)
+            elif entry.days_left == 0:
+                left = _("今天")
+            else:
+                left = _("{days}天").format(days=entry.days_left)
+            item = QTreeWidgetItem(
+                [
+                    entry.due_on.isoformat(),
+                    left,
+                    entry.kind.label,
+                    entry.case_number,
+                    entry.investor,
+                    _("第{number}批").format(number=entry.batch_number),
+                    entry.detail,
+                ]
+            )
+            if not entry.calendar_known:
+                item.setToolTip(0, _("节假日日历未收录该年，仅按周末推算"))
+            if entry.overdue:
+                for column in range(item.columnCount()):
+                    item.setForeground(column, QBrush(WARNING_RED))
+            self.tree.addTopLevelItem(item)
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        self.case_activated.emit(item.text(3))
+
+
+class _Window(Protocol):
+    """What the contact round needs of the main window."""
+
+    database: Database
+    preferences: Preferences
+
+    def selected_batch_number(self) -> int | None: ...
+    def selected_case_ids(self) -> list[int]: ...
+    def refresh(self) -> None: ...
+
+
+class ContactRound:
+    """The reminders dock and the 联系 menu of the main window."""
+
+    def __init__(self, window: Any, *, today: Callable[[], date] = date.today) -> None:
+        self.window: QMainWindow = window
+        self._host: _Window = window
+        self._today = today
+        self.job: JobHandle[Any] | None = None
+        self.reminders = ReminderPanel(window.database, window, today=today)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.reminders)
+        self.reminders.case_activated.connect(self._open_case)
+        menu = window.menuBar().addMenu(_("联系(&L)"))
+        # Before 帮助: the menu bar's last entry stays the help menu.
+        actions = window.menuBar().actions()
+        if len(actions) >= 2:
+            window.menuBar().insertAction(actions[-2], menu.menuAction())
+        self.menu = menu
+        self.sms_action = self._action(_("导出短信通知名单…"), self.export_sms_list, "actionSmsList")
+        self.call_back_action = self._action(
+            _("记录回访（所选案件）…"), self.log_call_backs, "actionCallBacks"
+        )
+        self.proposals_action = self._action(_("无法联系的案件…"), self.show_proposals, "actionUnreachable")
+        menu.addSeparator()
+        self.close_action = self._action(_("批次结案…"), self.close_batch, "actionCloseBatch")
+        menu.addSeparator()
+        toggle = self.reminders.toggleViewAction()
+        toggle.setText(_("到期提醒"))
+        menu.addAction(toggle)
+        self.reminders.refresh()
+
+    def _action(self, text: str, slot: Callable[[], object], name: str) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(name)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.menu.addAction(action)
+        return action
+
+    @property
+    def busy(self) -> bool:
+        return self.reminders.loader.busy or (self.job is not None and self.job.running)
+
+    def refresh(self) -> None:
+        self.reminders.refresh()
+
+    def _open_case(self, case_number: str) -> None:
+        form = getattr(self.window, "form", None)
+        if form is None:
+            return
+        form.tabs.setCurrentIndex(1)  # the case tab
+        form.filterEdit.setText(case_number)
+
+    def _batch(self, title: str) -> int | None:
+        number = self._host.selected_batch_number()
+        if number is None:
+            QMessageBox.information(self.window, title, _("请先在批次列表中选择一个批次。"))
+        return number
+
+    def _run(self, title: str, op: Callable[[], Any], *, pool: Pool = Pool.WRITE) -> JobHandle[Any]:
+        def done(result: Any) -> None:
+            QMessageBox.information(self.window, title, result.summary())
+            if pool is Pool.WRITE:
+                self._host.refresh()
+
+        self.job = run_job(self.window, lambda _progress: op(), title=title, on_success=done, pool=pool)
+        return self.job
+
+    def export_sms_list(self) -> JobHandle[Any] | None:
+        """导出短信通知名单…: the selected batch's notices as .xlsx, recorded as sent."""
+        from pathlib import Path
+
+        from mediator.services.contacts.sms import export_sms_list
+
+        title = _("导出短信通知名单")
+        number = self._batch(title)
+        if number is None:
+            return None
+        suggested = _("第{number}批-短信通知名单.xlsx").format(number=number)
+        path, _filter = QFileDialog.getSaveFileName(self.window, title, suggested, _("Excel 工作簿 (*.xlsx)"))
+        if not path:
+            return None
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        database, actor = self._host.database, self._host.preferences.actor()
+        return self._run(title, lambda: export_sms_list(database, number, Path(path), actor=actor))
+
+    def log_call_backs(self) -> JobHandle[Any] | None:
+        """记录回访…: the same call-back outcome for every selected case, all or nothing."""
+        from mediator.gui.case_detail import ContactDialog
+        from mediator.services.contacts.attempts import log_contacts_for_cases
+
+        title = _("记录回访")
+        case_ids = self._host.selected_case_ids()
+        if not case_ids:
+            QMessageBox.information(self.window, title, _("请先在案件列表中选择案件（可按住 Ctrl 多选）。"))
+            return None
+        dialog = ContactDialog(self.window)
+        dialog.setWindowTitle(_("记录回访（{count} 件案件）").format(count=len(case_ids)))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        values = dialog.values()
+        database, actor = self._host.database, self._host.preferences.actor()
+        return self._run(title, lambda: log_contacts_for_cases(database, case_ids, actor=actor, **values))
+
+    def show_proposals(self) -> JobHandle[Any] | None:
+        """无法联系的案件…: the cases the team's rule proposes for failure (nothing is changed)."""
+        from mediator.services.contacts.reach import load_failure_proposals
+
+        database, today = self._host.database, self._today()
+        return self._run(
+            _("无法联系的案件"), lambda: load_failure_proposals(database, today=today), pool=Pool.READ
+        )
+
+    def close_batch(self) -> JobHandle[Any] | None:
+        """批次结案…: refused (with the open cases named) unless every case is paid, failed or returned."""
+        from mediator.services.cases.closeout import close_batch
+
+        title = _("批次结案")
+        number = self._batch(title)
+        if number is None:
+            return None
+        answer = QMessageBox.question(self.window, title, _("将第{number}批结案？").format(number=number))
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        database, actor, today = self._host.database, self._host.preferences.actor(), self._today()
+        return self._run(title, lambda: close_batch(database, number, on=today, actor=actor))
