@@ -182,12 +182,16 @@ class MainWindow(QMainWindow):
         self.loss_action.setObjectName("actionLossBatch")
         self.loss_action.triggered.connect(self.open_loss_batch)
         f.menuCase.addAction(self.loss_action)
-        f.tabs.currentChanged.connect(self._tab_changed)
-        self._set_icons()
+        # The contact round: the 联系 menu and the reminders dock (gui/contact_round.py).
+        from mediator.gui.contact_round import ContactRound
+
+        self.contact_round = ContactRound(self, today=today)
         # 导入公司报价… and 导入付款清单… in the 文件 menu (gui/payments.py).
         from mediator.gui.payments import PaymentMenu
 
         self.payment_menu = PaymentMenu(self, database, self.preferences.actor, self.refresh)
+        f.tabs.currentChanged.connect(self._tab_changed)
+        self._set_icons()
         # 登记: the listed companies and mediators (gui/registries.py).
         self.registry_dialog: Any = None
         registry_menu = QMenu(_("登记(&R)"), self)
@@ -223,7 +227,8 @@ class MainWindow(QMainWindow):
             loaders.append(self.dashboard.loader)
         personal = self.personal_data_job is not None and self.personal_data_job.running
         loaders.append(self.first_start.loader)
-        return personal or self.detail.busy or any(loader.busy for loader in loaders)
+        busy = personal or self.detail.busy or self.contact_round.busy
+        return busy or any(loader.busy for loader in loaders)
 
     def _set_icons(self) -> None:
         # The platform style's own icons: native on Windows, no image files to ship.
@@ -546,6 +551,7 @@ class MainWindow(QMainWindow):
                 self.detail.show_case(None)
         if self.dashboard is not None and self.form.tabs.currentIndex() == DASHBOARD_TAB:
             self.dashboard.refresh()
+        self.contact_round.refresh()
 
     # --- dialogs ---------------------------------------------------------------------------------
 
