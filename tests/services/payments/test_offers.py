@@ -163,3 +163,27 @@ def test_a_file_without_the_columns_is_one_problem(database: Database, tmp_path:
     path = write_xlsx(tmp_path / "x.xlsx", ["姓名", "金额"], [["张三", "1"]])
     result = import_offers(database, path, actor="吴彧")
     assert len(result.errors) == 1 and result.errors[0].row is None and "表头" in result.errors[0].message
+
+
+def test_the_agreement_prints_the_imported_plan(database: Database, tmp_path: Path) -> None:
+    """Each installment of the company's offer appears in the agreement: date, amount and 大写."""
+    import re
+    import subprocess
+
+    from mediator.services.cases.changes import change_status
+    from mediator.services.documents.agreement import generate_agreements
+
+    fixture = make_batch(database, names=("张䶮",), agreed=(None,))
+    headers = ["案号", "调解金额", "第1期付款日期", "第1期金额", "第2期付款日期", "第2期金额"]
+    rows = [
+        ["（2025）苏01民初3100号", "1,200,000.50元", "2025-06-30", "400,000", "2025年12月31日", "800000.50"]
+    ]
+    assert import_offers(database, write_xlsx(tmp_path / "报价.xlsx", headers, rows), actor="吴彧").written
+    change_status(database, fixture.case_ids[0], "agreed", actor="吴彧", on=date(2025, 3, 20))
+    generate_agreements(database, batch="第15批", out_dir=tmp_path / "out", jobs=1)
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    text = re.sub(r"\s+", "", text)
+    assert "乙方分两期将上述款项支付给甲方" in text
+    assert "（1）2025年6月30日前支付人民币400,000.00元（大写：肆拾万元整）" in text
+    assert "（2）2025年12月31日前支付人民币800,000.50元（大写：捌拾万元零伍角）" in text
