@@ -53,7 +53,10 @@ def _results(files: tuple[Path, Path], ratio: str | None = None) -> list[LossBre
     return list(run_losses(*files, p).results)
 
 
-def test_saving_keeps_the_result_and_leaves_the_amounts(database: Database, files: tuple[Path, Path]) -> None:
+def test_saving_keeps_the_result_and_leaves_the_amounts(
+    any_database: Database, files: tuple[Path, Path]
+) -> None:
+    database = any_database
     cases = make_loss_cases(database)
     saved = save_loss_results(database, _results(files), actor="孙调解", company=COMPANY, sources={"x": "y"})
     assert [(c.case_number, c.outcome) for c in saved.cases] == [
@@ -73,8 +76,9 @@ def test_saving_keeps_the_result_and_leaves_the_amounts(database: Database, file
 
 
 def test_applying_sets_the_amount_but_keeps_one_the_mediator_typed(
-    database: Database, files: tuple[Path, Path]
+    any_database: Database, files: tuple[Path, Path]
 ) -> None:
+    database = any_database
     cases = make_loss_cases(database, li_agreed="3000.00")
     saved = save_loss_results(database, _results(files, "0.4"), actor="孙调解", company=COMPANY, apply=True)
     assert [c.outcome for c in saved.cases] == [Outcome.APPLIED, Outcome.KEPT]
