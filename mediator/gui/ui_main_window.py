@@ -261,7 +261,7 @@ class Ui_MainWindow(object):
         self.actionAbout.setText(_("关于"))
         self.batchesHint.setText(_("双击批次查看其案件。调解期限剩余3天以内显示为红色。"))
         self.tabs.setTabText(self.tabs.indexOf(self.batchesTab), _("批次"))
-        self.filterEdit.setPlaceholderText(_("搜索：姓名、案号、身份证号或手机号后几位"))
+        self.filterEdit.setPlaceholderText(_("搜索：姓名、案号、上市公司、身份证号或手机号后几位"))
 #if QT_CONFIG(tooltip)
         self.statusCombo.setToolTip(_("按状态筛选"))
 #endif // QT_CONFIG(tooltip)
