@@ -73,13 +73,14 @@ class PlanDialog(QDialog):
         self.resize(520, 360)
         self.agreed = agreed
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                _(
-                    "调解金额 {amount} 元。每期填写到期日（如 2025-06-30）和金额；一行都没有即一次性支付。"
-                ).format(amount=format_money(agreed))
-            )
+        intro = QLabel(
+            _("调解金额 {amount} 元。每期填写到期日（如 2025-06-30）和金额；一行都没有即一次性支付。").format(
+                amount=format_money(agreed)
+            ),
+            self,
         )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         self.table = QTableWidget(0, 3, self)
         self.table.setHorizontalHeaderLabels([_("到期日"), _("金额（元）"), _("大写")])
         self.table.setColumnWidth(self.DATE, 120)
