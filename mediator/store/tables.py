@@ -265,7 +265,7 @@ class ContactAttemptRow(SQLModel, table=True):
     case_id: int = Field(foreign_key="mediation_case.id", index=True)
     at: datetime
     channel: str = Field(max_length=20)  # phone / sms / wechat / visit / mail
-    outcome: str = Field(max_length=30)  # reached / no_answer / wrong_number / refused / message_left
+    outcome: str = Field(max_length=30)  # a domain.contacts.ContactOutcome value (reached, sent...)
     note: str | None = Field(default=None, max_length=500)
     mediator_id: int | None = Field(default=None, foreign_key="mediator.id")
 
