@@ -8,21 +8,17 @@ written per case, or per batch with a schedule of cases (setting ``confirmation_
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from mediator.domain.deadlines import Deadline, WorkCalendar, confirmation_window_of
-from mediator.domain.money import format_money, rmb_upper
 from mediator.domain.validators import canonical_case_number, safe_file_name, validate_ruling_number
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import NotFoundError, UserError, ValidationError
@@ -30,11 +26,17 @@ from mediator.i18n import _
 from mediator.services.calendar import load_work_calendar
 from mediator.services.cases.changes import transition_case
 from mediator.services.documents import layout as pdf_layout
-from mediator.services.documents.agreement import template_values
-from mediator.services.documents.data import CaseDocument, load_case_documents, resolve_batch
+from mediator.services.documents import papers
+from mediator.services.documents.data import (
+    CaseDocument,
+    china_today,
+    load_case_documents,
+    require_particulars,
+    resolve_batch,
+)
 from mediator.services.documents.kinds import DocumentRequest, DocumentResult
-from mediator.services.documents.layout import PageDecorations, StagedFiles, check_coverage, cn_date
-from mediator.services.documents.templates import DocumentTemplate, load_template
+from mediator.services.documents.layout import StagedFiles, cn_date
+from mediator.services.documents.templates import load_template
 from mediator.services.progress import Progress
 from mediator.store.database import Database
 from mediator.store.tables import AgreementRow, CaseRow, JudicialConfirmationRow, SettingRow
@@ -43,7 +45,8 @@ log = logging.getLogger("mediator.confirmation")
 
 TEMPLATE = "confirmation_application"
 PER_BATCH_SETTING = "confirmation_per_batch"
-# Cases whose agreement is signed and not yet confirmed by the court.
+# Cases whose agreement is signed and not yet confirmed by the court (select_for_application
+# leaves out those already applied for).
 _AWAITING = frozenset({CaseStatus.SIGNED.value, CaseStatus.CONFIRMATION_APPLIED.value})
 
 
@@ -54,31 +57,14 @@ def per_batch_default(session: Session) -> bool:
 
 
 def _agreement_date(document: CaseDocument) -> date:
-    """The date the application gives for the agreement: the day it took effect (the one rule,
-    ``deadlines.agreement_effective_on``, applied by the loader), else the day it was drawn up."""
-    return document.effective_on or document.data.drawn_up_on
-
-
-def _values(template: DocumentTemplate, documents: list[CaseDocument], per_batch: bool) -> dict[str, object]:
-    first = documents[0]
-    values = dict(template_values(first.data)[0])
-    total = sum((d.data.agreed_amount for d in documents), Decimal("0"))
-    values.update(
-        {
-            "agreement_date": cn_date(_agreement_date(first)),
-            "investor_count": len(documents),
-            "agreed_total": format_money(total),
-            "agreed_total_upper": rmb_upper(total),
-            "attachment_agreements": _("（共{n}份）").format(n=len(documents)) if per_batch else "",
-        }
-    )
-    return values
+    """The date the application gives for the agreement (``papers.agreement_date``)."""
+    return papers.agreement_date(document)
 
 
 def build_confirmation_pdf(documents: list[CaseDocument], *, per_batch: bool) -> bytes:
     """The joint application for one case, or for a batch's cases with a schedule."""
     template = load_template(TEMPLATE)
-    values = _values(template, documents, per_batch)
+    values = papers.paper_values(documents, per_batch=per_batch)
     first = documents[0].data
     flags = {
         "per_case": not per_batch,
@@ -86,77 +72,38 @@ def build_confirmation_pdf(documents: list[CaseDocument], *, per_batch: bool) ->
         "investor_agent": bool(first.investor_agent) and not per_batch,
         "company_agent": bool(first.company_agent),
     }
-    texts = [str(v) for v in values.values() if v is not None]
-    for document in documents:
-        texts += [document.data.investor_name, document.data.investor_id_number, document.data.case_number]
-    check_coverage(texts, where=_("第{n}批司法确认申请书").format(n=first.batch_number))
+    papers.check_paper_coverage(
+        values, documents, where=_("第{n}批司法确认申请书").format(n=first.batch_number)
+    )
     style = pdf_layout.styles()
     story: list[Any] = []
     for block in template.blocks(values, flags):
         if block.kind == "schedule":
-            story += _schedule(template, documents, values)
+            story += papers.schedule(template, documents, values)
         elif block.kind == "signatures":
-            investor_key = "investor_batch" if per_batch else "investor"
-            lines = [
-                template.text("signatures", investor_key, values, markup=True),
-                template.text("signatures", "company", values, markup=True),
-                template.text("signatures", "date_line", values, markup=True),
+            lead = [
+                template.fill(str(line), values, markup=True)
+                for line in template.section("signatures")["lead"]
             ]
-            # The signature lines stay together on one page.
-            story.append(
-                KeepTogether([Spacer(1, 10)] + [Paragraph(line, style["signature"]) for line in lines])
-            )
-            story.append(Spacer(1, 10))
+            if per_batch:  # each investor signs in the schedule's signature column
+                lead.append(template.text("signatures", "investor_batch_note", values, markup=True))
+            fields = ("company",) if per_batch else ("investor", "company")
+            story.append(papers.signature_section(template, values, fields, lead))
+            story.append(Spacer(1, 6))
         else:
             story.append(Paragraph(block.text, style.get(block.style, style["para"])))
             if block.style == "title":
                 story.append(Spacer(1, 6))
-    decorations = PageDecorations(
-        page_label=template.text("footer", "page", {"page": "{page}", "pages": "{pages}"}),
-        footer_text=template.text("footer", "text", values),
-    )
+    decorations = papers.decorations(template, values)
     return pdf_layout.render_story(story, decorations, title=str(template.data.get("name", "")))
 
 
-def _schedule(
-    template: DocumentTemplate, documents: list[CaseDocument], values: dict[str, object]
-) -> list[Any]:
-    style = pdf_layout.styles()
-    cell = style["table"]
-    title = template.text("schedule", "title", values, markup=True)
-    columns = [str(c) for c in template.section("schedule").get("columns", [])]
-    rows: list[list[Any]] = [[Paragraph(c, cell) for c in columns]]
-    for index, document in enumerate(documents, start=1):
-        data = document.data
-        # Full ID numbers: a court filing must identify each applicant (masking is for lists we print).
-        row = [
-            str(index),
-            data.case_number,
-            data.investor_name,
-            data.investor_id_number,
-            data.number.replace("〕", "〕\n"),
-            _agreement_date(document).isoformat(),
-            format_money(data.agreed_amount),
-            "",
-        ]
-        rows.append([Paragraph(escape(v).replace("\n", "<br/>"), cell) for v in row[: len(columns)]])
-    # 160 mm of A4 between the margins: 案号 and 18-digit ID numbers each fit one line at 8 pt.
-    widths = [w * mm for w in (6, 35.5, 12.5, 32, 22.5, 17, 20, 14.5)][: len(columns)]
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                # Empty cells too: reportlab's default Helvetica would be referenced, not embedded.
-                ("FONTNAME", (0, 0), (-1, -1), pdf_layout.FONT_NAME),
-                ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
-        )
-    )
-    return [PageBreak(), Paragraph(title, style["heading"]), Spacer(1, 4), table]
+@dataclass(frozen=True)
+class LeftOut:
+    """A case of the batch that gets no application, and why (the run's warning names it)."""
+
+    case_number: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -169,6 +116,8 @@ class ConfirmationRun(DocumentResult):
     # Each case's last day to apply (民事诉讼法 §205), when its agreement's effective date is known.
     windows: list[tuple[str, Deadline]]
     folder: Path | None = None
+    # Cases of the batch left out: filed cases (民初), already applied for, past their window.
+    left_out: tuple[LeftOut, ...] = ()
 
     def earliest_window(self) -> tuple[str, Deadline] | None:
         return min(self.windows, key=lambda item: item[1].end, default=None)
@@ -181,15 +130,18 @@ class ConfirmationRun(DocumentResult):
         )
         earliest = self.earliest_window()
         if earliest is not None:
-            today = today or datetime.now().astimezone().date()
-            overdue = sum(1 for _case, window in self.windows if window.days_left(today) < 0)
-            text += "\n" + _("最早的申请期限：{end}（{case}）；已过期 {overdue} 件。").format(
-                end=earliest[1].end.isoformat(), case=earliest[0], overdue=overdue
+            text += "\n" + _("最早的申请期限：{end}（{case}）。").format(
+                end=cn_date(earliest[1].end), case=earliest[0]
             )
-        return text
+        return text + _left_out_text(self.left_out)
 
-    def output_folder(self) -> Path | None:
-        return self.folder
+
+def _left_out_text(left_out: Sequence[LeftOut]) -> str:
+    if not left_out:
+        return ""
+    lines = [_("警告：未列入申请的案件 {n} 件：").format(n=len(left_out))]
+    lines += [f"  {item.case_number}：{item.reason}" for item in left_out]
+    return "\n" + "\n".join(lines)
 
 
 def run(database: Database, request: DocumentRequest) -> ConfirmationRun:
@@ -203,6 +155,49 @@ def run(database: Database, request: DocumentRequest) -> ConfirmationRun:
     )
 
 
+def select_for_application(
+    documents: Sequence[CaseDocument], calendar: WorkCalendar, today: date
+) -> tuple[list[CaseDocument], list[LeftOut], list[tuple[str, Deadline]]]:
+    """Which signed cases get an application: pre-filing referrals (民诉前调) not yet applied for
+    and still inside their 30-day window (民事诉讼法 §205). The rest are left out, each with its
+    reason; the windows of those applied for are returned too."""
+    chosen: list[CaseDocument] = []
+    left_out: list[LeftOut] = []
+    windows: list[tuple[str, Deadline]] = []
+    for document in documents:
+        if document.status not in _AWAITING:
+            continue
+        number = document.data.case_number
+        reason = _not_applicable(document)
+        # effective_on is already ``agreement_effective_on(recorded, signed_on)`` (see data.py).
+        window = confirmation_window_of(document.effective_on, None, calendar)
+        if reason is None and window is not None and window.days_left(today) < 0:
+            reason = _("申请期限已于{end}届满（民事诉讼法第二百零五条：调解协议生效之日起三十日内）").format(
+                end=cn_date(window.end)
+            )
+        if reason is not None:
+            left_out.append(LeftOut(number, reason))
+            continue
+        chosen.append(document)
+        if window is not None:
+            windows.append((number, window))
+    return chosen, left_out, windows
+
+
+def _not_applicable(document: CaseDocument) -> str | None:
+    try:
+        kind = document.data.referral_kind
+    except ValidationError:
+        return _("案号不是诉前调解（民诉前调）案号，无法确定结案方式")
+    if not kind.ends_in_confirmation:
+        return _(
+            "立案后委托调解（民初）案件以民事调解书或撤诉结案，不申请司法确认；请用 mediator court-request"
+        )
+    if document.status == CaseStatus.CONFIRMATION_APPLIED.value:
+        return _("已申请司法确认，不重复申请")
+    return None
+
+
 def write_confirmation_applications(
     database: Database,
     batch: str | int,
@@ -210,8 +205,10 @@ def write_confirmation_applications(
     *,
     per_batch: bool | None = None,
     progress: Progress | None = None,
+    today: date | None = None,
 ) -> ConfirmationRun:
-    """Write the applications of a batch's signed, unconfirmed cases into ``out_dir``."""
+    """Write the applications of a batch's signed pre-filing cases into ``out_dir``; the cases
+    left out (filed, already applied, late) are named in the result with their reasons."""
     out_dir = pdf_layout.ensure_writable_folder(Path(out_dir))
     with database.transaction() as session:
         batch_row = resolve_batch(session, batch)
@@ -219,11 +216,13 @@ def write_confirmation_applications(
             per_batch = per_batch_default(session)
         # save: a signed case without an agreement row (entered by hand) gets its number now.
         loaded = load_case_documents(session, batch_id=batch_row.id)
-        documents = [d for d in loaded if d.status in _AWAITING]
         calendar = load_work_calendar(session)
-        windows = _windows(documents, calendar)
+        documents, left_out, windows = select_for_application(loaded, calendar, today or china_today())
+        if documents:
+            require_particulars(documents)
     if not documents:
-        raise UserError(_("第{number}批没有已签署、待司法确认的案件。").format(number=batch_row.number))
+        message = _("第{number}批没有已签署、待司法确认的案件。").format(number=batch_row.number)
+        raise UserError(message + _left_out_text(left_out).replace("\n", " "))
     groups = [documents] if per_batch else [[d] for d in documents]
     staged = StagedFiles(out_dir)
     try:
@@ -243,20 +242,16 @@ def write_confirmation_applications(
     except BaseException:
         staged.discard()
         raise
+    if left_out:
+        log.warning("%d cases left out of the confirmation applications", len(left_out))
     return ConfirmationRun(
-        files=files, cases=len(documents), per_batch=per_batch, windows=windows, folder=out_dir
+        files=files,
+        cases=len(documents),
+        per_batch=per_batch,
+        windows=windows,
+        folder=out_dir,
+        left_out=tuple(left_out),
     )
-
-
-def _windows(documents: list[CaseDocument], calendar: WorkCalendar) -> list[tuple[str, Deadline]]:
-    """Each case's last day to apply, for the cases whose agreement is in effect."""
-    windows = []
-    for document in documents:
-        # effective_on is already ``agreement_effective_on(recorded, signed_on)`` (see data.py).
-        window = confirmation_window_of(document.effective_on, None, calendar)
-        if window is not None:
-            windows.append((document.data.case_number, window))
-    return windows
 
 
 # --- application date, ruling and the 30-day window -----------------------------------------------

@@ -21,14 +21,14 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFInfo, PDFName, PDFString
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from mediator.errors import EnvironmentProblem, UserError
 from mediator.i18n import _
@@ -44,6 +44,9 @@ PAGE_SIZE = A4
 MARGIN_X = 25 * mm
 MARGIN_TOP = 22 * mm
 MARGIN_BOTTOM = 28 * mm
+# The page templates ``render_story`` offers (names for ``NextPageTemplate``).
+PORTRAIT = "portrait"
+LANDSCAPE = "landscape"
 
 _font: TTFont | None = None
 
@@ -420,7 +423,8 @@ def canvas_class(decorations: PageDecorations, page_size: tuple[float, float] = 
             super().save()
 
         def _decorate(self, total: int) -> None:
-            width, _height = page_size
+            # This page's own width: a landscape schedule page is wider than the portrait pages.
+            width = float(getattr(self, "_pagesize", page_size)[0])
             self.saveState()
             self.setFont(FONT_NAME, 9)
             label = decorations.page_label.format(page=self._pageNumber, pages=total)
@@ -472,7 +476,7 @@ def render_story(story: Sequence[Flowable], decorations: PageDecorations, *, tit
     """Lay ``story`` out on A4 pages with the decorations; returns the PDF bytes."""
     register_font()
     buffer = BytesIO()
-    document = SimpleDocTemplate(
+    document = BaseDocTemplate(
         buffer,
         pagesize=PAGE_SIZE,
         leftMargin=MARGIN_X,
@@ -483,6 +487,23 @@ def render_story(story: Sequence[Flowable], decorations: PageDecorations, *, tit
         author="江苏省证券业协会",
         creator="mediator",
     )
+    # Portrait pages, and landscape ones a wide table switches to (``NextPageTemplate(LANDSCAPE)``
+    # before its page break): a schedule with full ID numbers and addresses needs the width.
+    templates = []
+    for name, size in ((PORTRAIT, PAGE_SIZE), (LANDSCAPE, landscape(PAGE_SIZE))):
+        frame = Frame(
+            MARGIN_X,
+            MARGIN_BOTTOM,
+            size[0] - 2 * MARGIN_X,
+            size[1] - MARGIN_TOP - MARGIN_BOTTOM,
+            id=name,
+            leftPadding=6,
+            rightPadding=6,
+            topPadding=6,
+            bottomPadding=6,
+        )
+        templates.append(PageTemplate(id=name, frames=[frame], pagesize=size))
+    document.addPageTemplates(templates)
     document.build(list(story), canvasmaker=canvas_class(decorations))
     return buffer.getvalue()
 

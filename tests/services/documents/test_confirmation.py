@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
 from sqlalchemy import select
 
 from mediator.errors import UserError, ValidationError
 from mediator.services.documents.confirmation import record_confirmation, write_confirmation_applications
+from mediator.services.documents.data import china_today
 from mediator.store.database import Database
 from mediator.store.tables import AgreementRow, CaseRow, JudicialConfirmationRow, SettingRow
 from tests.fixtures.document_factories import COMPANY_NAME, make_batch
+
+PRE_FILING = "民诉前调"
 
 
 def pdf_text(path: Path) -> str:
@@ -32,10 +37,10 @@ def fonts_all_embedded(path: Path) -> bool:
 def test_per_case_application_names_applicants_agreement_request_undertakings(
     database: Database, tmp_path: Path
 ) -> None:
-    fixture = make_batch(database, names=("陈赟", "刘翀"), status="signed")
+    fixture = make_batch(database, names=("陈赟", "刘翀"), status="signed", case_type=PRE_FILING)
     run = write_confirmation_applications(database, "第15批", tmp_path / "out")
     assert (run.per_batch, run.cases, len(run.files)) == (False, 2, 2)
-    first = tmp_path / "out" / "（2025）苏01民初3100号-司法确认申请书.pdf"
+    first = tmp_path / "out" / "（2025）苏01民诉前调3100号-司法确认申请书.pdf"
     text = pdf_text(first)
     with database.session() as session:
         number = session.scalars(
@@ -51,7 +56,12 @@ def test_per_case_application_names_applicants_agreement_request_undertakings(
         "请求确认申请人双方于2025年3月20日经江苏省证券业协会主持调解达成的《调解协议书》",
         number,
         "有效",
-        "（2025）苏01民初3100号",
+        "申请人一陈赟与申请人二"
+        + COMPANY_NAME
+        + "证券虚假陈述责任纠纷（诉前调解案号：（2025）苏01民诉前调3100号）",
+        "经南京市中级人民法院于2025年3月3日委派（第15批）",
+        "住址：南京市鼓楼区中山路1号",
+        "联系电话：" + fixture.phones[0],
         "自愿达成调解协议",
         "不损害国家利益、社会公共利益和他人的合法权益",
         "虚假陈述或提交虚假材料",
@@ -63,15 +73,23 @@ def test_per_case_application_names_applicants_agreement_request_undertakings(
         "法定代表人身份证明书",
         "授权委托书",
         "申请人一（签名）",
-        "申请人二（盖章）",
+        "申请人二（盖章）：法定代表人或委托代理人（签名）",
+        "主持调解的证明",
+        "委派调解函（第15批）",
+        "送达地址确认书",
+        "由江苏省证券业协会（特邀调解组织）协助制作",  # the footer: not as if the court issued it
     ]
     assert [item for item in expected if item not in text] == []
+    assert [word for word in ("纠纷纠纷", "一案", "诉申请人", "2025-") if word in text] == []
     assert "刘翀" not in text  # one application per case
     assert fonts_all_embedded(first)
+    with first.open("rb") as fh:
+        fields = [name for name, _value, _ref in enumerate_sig_fields(PdfFileReader(fh))]
+    assert fields == ["investor", "company"]  # online signing: one field per applicant
 
 
 def test_per_batch_application_has_a_schedule_of_cases(database: Database, tmp_path: Path) -> None:
-    fixture = make_batch(database, names=("陈赟", "刘翀", "赵彧"), status="signed")
+    fixture = make_batch(database, names=("陈赟", "刘翀", "赵彧"), status="signed", case_type=PRE_FILING)
     with database.transaction() as session:
         session.add(SettingRow(key="confirmation_per_batch", value="1"))
     run = write_confirmation_applications(database, 15, tmp_path / "out")
@@ -80,10 +98,52 @@ def test_per_batch_application_has_a_schedule_of_cases(database: Database, tmp_p
     assert fonts_all_embedded(run.files[0])
     assert "3名投资者" in text
     assert "附表：申请确认的调解协议清单（第15批）" in text
-    for case_number, name, id_number in zip(
-        fixture.case_numbers, fixture.names, fixture.id_numbers, strict=True
+    assert "证券虚假陈述责任纠纷共3件" in text and "纠纷纠纷" not in text
+    assert "申请人一：在附表“申请人一签名”栏逐一签名" in text
+    for case_number, name, id_number, phone, index in zip(
+        fixture.case_numbers, fixture.names, fixture.id_numbers, fixture.phones, range(3), strict=True
     ):
-        assert case_number in text and name in text and id_number in text
+        assert case_number in text and name in text and id_number in text and phone in text
+        assert f"南京市鼓楼区中山路{index + 1}号" in text
+    total = sum(fixture.agreed)
+    assert "合计：3件" in text and f"{total:,.2f}" in text
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(run.files[0]), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    # Amounts right-aligned: the figures of the schedule end in the same column.
+    ends = {
+        line.rindex(f"{a:,.2f}") + len(f"{a:,.2f}")
+        for a in [*fixture.agreed, total]
+        for line in layout.splitlines()
+        if f"{a:,.2f}" in line and "人民币" not in line
+    }
+    assert len(ends) == 1, ends
+    with run.files[0].open("rb") as fh:
+        fields = [name for name, _value, _ref in enumerate_sig_fields(PdfFileReader(fh))]
+    assert fields == ["company"]
+
+
+def test_filed_applied_and_late_cases_are_left_out_with_a_warning(database: Database, tmp_path: Path) -> None:
+    fixture = make_batch(database, names=("陈赟", "刘翀", "赵彧"), status="signed", case_type=PRE_FILING)
+    today = china_today()
+    with database.transaction() as session:
+        applied = session.get(CaseRow, fixture.case_ids[1])
+        assert applied is not None
+        applied.status = "confirmation_applied"
+        late = session.get(CaseRow, fixture.case_ids[2])
+        assert late is not None
+        late.signed_on = today - timedelta(days=60)
+        current = session.get(CaseRow, fixture.case_ids[0])
+        assert current is not None
+        current.signed_on = today - timedelta(days=2)
+    run = write_confirmation_applications(database, 15, tmp_path / "out")
+    assert [p.name for p in run.files] == ["（2025）苏01民诉前调3100号-司法确认申请书.pdf"]
+    left = {item.case_number: item.reason for item in run.left_out}
+    assert left.keys() == {fixture.case_numbers[1], fixture.case_numbers[2]}
+    assert "已申请司法确认" in left[fixture.case_numbers[1]]
+    assert "申请期限已于" in left[fixture.case_numbers[2]] and "届满" in left[fixture.case_numbers[2]]
+    summary = run.summary()
+    assert "警告：未列入申请的案件 2 件" in summary and fixture.case_numbers[2] in summary
 
 
 def test_no_signed_case_is_a_clear_error(database: Database, tmp_path: Path) -> None:
@@ -164,7 +224,7 @@ def test_ruling_before_application_is_refused(database: Database) -> None:
 
 
 def test_run_reports_each_cases_window(database: Database, tmp_path: Path) -> None:
-    fixture = make_batch(database, names=("陈赟", "刘翀"), status="signed")
+    fixture = make_batch(database, names=("陈赟", "刘翀"), status="signed", case_type=PRE_FILING)
     first = write_confirmation_applications(database, 15, tmp_path / "a")
     assert first.windows == []  # no signed copy imported yet: the effective date is unknown
     with database.transaction() as session:
@@ -172,6 +232,16 @@ def test_run_reports_each_cases_window(database: Database, tmp_path: Path) -> No
             select(AgreementRow).where(AgreementRow.case_id == fixture.case_ids[1])
         ).one()
         agreement.effective_on = date(2025, 9, 1)
-    second = write_confirmation_applications(database, 15, tmp_path / "b")
+    second = write_confirmation_applications(database, 15, tmp_path / "b", today=date(2025, 9, 5))
     case_number, window = second.earliest_window()  # type: ignore[misc]
     assert (case_number, window.end) == (fixture.case_numbers[1], date(2025, 10, 9))
+    assert "最早的申请期限：2025年10月9日" in second.summary()
+
+
+def test_filed_cases_get_no_confirmation_application(database: Database, tmp_path: Path) -> None:
+    filed = make_batch(database, names=("王喆",), status="signed")  # 民初: a filed case
+    with pytest.raises(UserError) as refused:
+        write_confirmation_applications(database, 15, tmp_path / "filed")
+    assert "第15批没有已签署、待司法确认的案件" in str(refused.value)
+    assert filed.case_numbers[0] in str(refused.value) and "民事调解书" in str(refused.value)
+    assert "\n" not in str(refused.value)
