@@ -51,9 +51,13 @@ def test_events_of_earlier_versions_read_in_the_users_words() -> None:
 
 
 def test_history_follows_the_interface_language() -> None:
+    from mediator.services.audit.history import change_detail
+
     set_language("en")
     try:
-        line = describe_event("contact", "phone: reached")
-        assert "电话" not in line and "phone" not in line.split(":", 1)[0].lower() or "Phone" in line
+        assert describe_event("contact", "phone: reached") == "Contact: Phone · Answered"
+        assert describe_event("transition", "referred → contacted") == "Status change: Referred → Contacted"
+        edit = describe_event("edit", change_detail([("agreed_amount", Decimal("1000"), Decimal("1200"))]))
+        assert edit == "Edit: Agreed: 1,000.00 → 1,200.00"
     finally:
         set_language("zh_CN")
