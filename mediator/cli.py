@@ -214,8 +214,6 @@ def cmd_import(args: argparse.Namespace) -> int:
             progress=progress,
             prefetch=prefetch,
         )
-    if args.errors_out and result.errors:
-        write_errors_workbook(result, args.errors_out)
     if args.json:
         print_json(result.as_json())
     else:
@@ -230,6 +228,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(result.summary(), file=sys.stderr)
     if result.errors:
         if args.errors_out:
+            # After the table: an unwritable path (exit 3) must not hide the problems themselves.
+            sys.stdout.flush()
+            write_errors_workbook(result, args.errors_out)
             print(_("问题行已写入 {path}。").format(path=args.errors_out), file=sys.stderr)
         return EXIT_FILE_ERRORS
     return EXIT_OK

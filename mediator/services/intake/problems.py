@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mediator.errors import EnvironmentProblem
 from mediator.i18n import _
 from mediator.services.intake.reader import FileProblem, open_rows
 from mediator.services.intake.report import FileReport, ImportResult, RowError, cut
 from mediator.services.intake.rows import display_value
+from mediator.services.xlsx_cells import SafeSheet, add_format
 
 
 def _width(text: str) -> int:
@@ -54,22 +56,35 @@ def write_errors_workbook(result: ImportResult, path: str | Path) -> Path:
 
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    handle, temp_name = tempfile.mkstemp(suffix=".xlsx", prefix=".~import-errors-", dir=folder)
+    try:
+        handle, temp_name = tempfile.mkstemp(suffix=".xlsx", prefix=".~import-errors-", dir=folder)
+    except OSError as exc:  # a missing or read-only folder: the machine's, not the clerk's list
+        raise EnvironmentProblem(
+            _("无法写入 {path}：{reason}").format(path=target, reason=exc.strerror or exc)
+        ) from exc
     os.close(handle)
     try:
-        workbook = xlsxwriter.Workbook(temp_name, {"constant_memory": False, "strings_to_numbers": False})
-        bold = workbook.add_format({"bold": True, "bg_color": "#FDE9D9"})
-        wrap = workbook.add_format({"font_color": "#C00000", "text_wrap": True})
+        # strings_to_formulas off: nothing the clerk typed (nor a header) becomes a live formula.
+        workbook = xlsxwriter.Workbook(
+            temp_name, {"constant_memory": False, "strings_to_numbers": False, "strings_to_formulas": False}
+        )
+        bold = add_format(workbook, {"bold": True, "bg_color": "#FDE9D9"})
+        wrap = add_format(workbook, {"font_color": "#C00000", "text_wrap": True})
         used_names: set[str] = set()
         for report in result.files:
             if not report.errors:
                 continue
             sheet = workbook.add_worksheet(_sheet_name(Path(report.file).stem, used_names))
-            _fill_error_sheet(sheet, report, bold, wrap)
+            _fill_error_sheet(SafeSheet(workbook, sheet), report, bold, wrap)
         if not used_names:
             workbook.add_worksheet(_("无错误"))
         workbook.close()
         os.replace(temp_name, target)
+    except OSError as exc:
+        Path(temp_name).unlink(missing_ok=True)
+        raise EnvironmentProblem(
+            _("无法写入 {path}：{reason}").format(path=target, reason=exc.strerror or exc)
+        ) from exc
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
@@ -86,27 +101,28 @@ def _sheet_name(stem: str, used: set[str]) -> str:
     return name
 
 
-def _fill_error_sheet(sheet: Any, report: FileReport, bold: Any, wrap: Any) -> None:
+def _fill_error_sheet(sheet: SafeSheet, report: FileReport, bold: Any, wrap: Any) -> None:
     by_row: dict[int | None, list[str]] = {}
     for error in report.errors:
         by_row.setdefault(error.row, []).append(error.summary())
     headers = list(report.headers)
-    sheet.write_row(0, 0, [*headers, _("错误说明")], bold)
+    for column, header in enumerate([*headers, _("错误说明")]):
+        sheet.text(0, column, header, bold)
     note_column = len(headers)
     out = 1
     file_level = by_row.pop(None, [])
     if report.header_row is not None:
         file_level += by_row.pop(report.header_row, [])
     for message in file_level:
-        sheet.write(out, note_column, message, wrap)
+        sheet.text(out, note_column, message, wrap)
         out += 1
     if by_row and report.header_row is not None:
         _copy_offending_rows(sheet, Path(report.file), by_row, out, note_column, wrap)
-    sheet.set_column(note_column, note_column, 60)
+    sheet.sheet.set_column(note_column, note_column, 60)
 
 
 def _copy_offending_rows(
-    sheet: Any, path: Path, notes: dict[int | None, list[str]], out: int, note_column: int, wrap: Any
+    sheet: SafeSheet, path: Path, notes: dict[int | None, list[str]], out: int, note_column: int, wrap: Any
 ) -> None:
     """The rows named in ``notes``, copied from the list as typed, each with its notes."""
     wanted = {row for row in notes if row is not None}
@@ -116,7 +132,7 @@ def _copy_offending_rows(
                 continue
             for column, cell in enumerate(cells[:note_column]):
                 _write_cell(sheet, out, column, cell)
-            sheet.write(out, note_column, "；".join(notes[number]), wrap)
+            sheet.text(out, note_column, "；".join(notes[number]), wrap)
             out += 1
             wanted.discard(number)
             if not wanted:
@@ -125,12 +141,9 @@ def _copy_offending_rows(
         pass
 
 
-def _write_cell(sheet: Any, row: int, column: int, cell: object) -> None:
+def _write_cell(sheet: SafeSheet, row: int, column: int, cell: object) -> None:
+    """Every cell as text, exactly as the list showed it (a formula-leading one quoted)."""
     if isinstance(cell, str):
-        sheet.write_string(row, column, cell[:32767])
-    elif isinstance(cell, bool):
-        sheet.write_boolean(row, column, cell)
-    elif isinstance(cell, int | float):
-        sheet.write_number(row, column, cell)
+        sheet.text(row, column, cell[:32767])
     elif cell not in (None, ""):
-        sheet.write_string(row, column, display_value(cell))
+        sheet.text(row, column, display_value(cell))

@@ -19,8 +19,11 @@ from mediator.i18n import _
 
 # Shown values are cut here in the console table and the JSON.
 SHOWN_VALUE = 60
-# ID numbers (15/18), mobiles (11) and anything as long, whole or mistyped: masked in messages.
-_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]{10,}[0-9Xx]?(?![0-9])")
+# ID numbers (15/18), mobiles (11) and anything as long, whole or mistyped — also typed with
+# spaces or dashes between the digits, or in full-width digits: masked wherever a problem is shown.
+_DIGIT_RUN = re.compile(
+    r"(?<![0-9０-９])[0-9０-９](?:[ \t\u3000\-－‐]*[0-9０-９]){9,}(?:[ \u3000\-－]*[XxＸｘ])?(?![0-9０-９])"
+)
 
 
 def cut(text: str, limit: int = SHOWN_VALUE) -> str:
@@ -28,8 +31,13 @@ def cut(text: str, limit: int = SHOWN_VALUE) -> str:
 
 
 def mask_digits(text: str) -> str:
-    """Mask anything in a message that looks like an ID or phone number (11+ digits)."""
-    return _DIGIT_RUN.sub(lambda m: mask_id_number(m[0]) if len(m[0]) > 11 else mask_phone(m[0]), text)
+    """Mask anything that looks like an ID or phone number (10+ digits, separators allowed)."""
+    return _DIGIT_RUN.sub(_mask_run, text)
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    digits = "".join(to_half_width(match[0]).split()).replace("-", "").replace("‐", "").upper()
+    return mask_id_number(digits) if len(digits) > 11 else mask_phone(digits)
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,10 @@ class RowError:
                 if form:
                     message = message.replace(form, masked)
             value = masked
-        return RowError(self.file, self.row, self.column, cut(value), mask_digits(message), self.field)
+        # Whatever the column: an ID typed into the name column is masked too.
+        return RowError(
+            self.file, self.row, self.column, cut(mask_digits(value)), mask_digits(message), self.field
+        )
 
     def summary(self) -> str:
         """The problem in one line, "column：message" (the 错误说明 of the errors workbook).
