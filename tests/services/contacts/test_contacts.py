@@ -30,6 +30,12 @@ NAMES = ("张䶮", "李堃", "王喆", "阿依古丽·买买提")
 
 
 @pytest.fixture
+def database(any_database: Database) -> Database:
+    """These tests run on SQLite and on PostgreSQL."""
+    return any_database
+
+
+@pytest.fixture
 def batch(database: Database) -> DocumentFixture:
     """Four investors of 第15批 still in mediation, mediator 孙调解 (13900001111)."""
     return make_batch(database, names=NAMES, agreed=(None,) * len(NAMES))

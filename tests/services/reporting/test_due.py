@@ -21,6 +21,12 @@ TODAY = date(2025, 10, 5)  # in the National Day holiday (2025-10-01 … 10-08)
 
 
 @pytest.fixture
+def database(any_database: Database) -> Database:
+    """These tests run on SQLite and on PostgreSQL."""
+    return any_database
+
+
+@pytest.fixture
 def batch(database: Database) -> DocumentFixture:
     fixture = make_batch(database, names=NAMES)
     ids = fixture.case_ids
