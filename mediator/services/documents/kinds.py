@@ -296,6 +296,27 @@ KINDS: tuple[DocumentKind, ...] = (
         folder_prompt=N_("选择保存司法确认申请书的文件夹"),
         menu_group=2,
     ),
+    # A filed case (民初, 委托调解) ends in a 民事调解书 or a withdrawal, not in 司法确认.
+    DocumentKind(
+        key="court-request",
+        label=N_("民事调解书申请书"),
+        template="court_request",
+        service="mediator.services.documents.court_request:run",
+        scope=Scope.BATCH,
+        destination=Destination.FOLDER,
+        cli_help=N_("为已签署的立案后委托调解（民初）案件生成请求出具民事调解书（或撤诉）的申请书"),
+        cli_arguments=(
+            _BATCH,
+            CliArgument(("--out",), {"metavar": "DIR", "required": True, "help": N_("保存 PDF 的文件夹")}),
+            CliArgument(("--withdrawal",), {"action": "store_true", "help": N_("改为原告的撤诉申请书")}),
+        ),
+        menu_text=N_("生成民事调解书申请书…"),
+        action_name="actionCourtRequests",
+        progress_text=N_("正在生成申请书"),
+        folder_prompt=N_("选择保存申请书的文件夹"),
+        tooltip=N_("立案后委托调解（民初）的案件：请求法院出具民事调解书"),
+        menu_group=2,
+    ),
     DocumentKind(
         key="report",
         label=N_("法院反馈表"),
