@@ -40,6 +40,8 @@ BatchRole = Qt.ItemDataRole.UserRole + 1
 
 
 def days_left_text(batch: BatchSummary) -> str:
+    if batch.closed_on is not None:
+        return _("已结案（{day}）").format(day=batch.closed_on.isoformat())
     if batch.in_mediation == 0:
         return _("已结束")
     if batch.days_left < 0:

@@ -147,6 +147,11 @@ def test_closing_a_batch_refused_then_done(
     with demo_database.session() as session:
         closed = session.scalars(select(BatchRow.number).where(BatchRow.closed_on.is_not(None))).all()  # type: ignore[union-attr]
     assert closed == [1]
+    from mediator.gui.batch_list import DAYS_COLUMN
+
+    _wait(qtbot, window)
+    row = next(r for r in range(window.batch_model.rowCount()) if window.batch_model.batch(r).number == 1)
+    assert window.batch_model.index(row, DAYS_COLUMN).data() == "已结案（2025-06-10）"
 
 
 def test_proposals_and_reach_rates(qtbot: QtBot, main_window: Any, told: list[str]) -> None:

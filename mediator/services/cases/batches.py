@@ -33,6 +33,7 @@ class BatchSummary:
     by_status: dict[CaseStatus, int] = field(default_factory=dict)
     # Median and longest signing turnaround, None before any case came back signed.
     turnaround: tuple[timedelta, timedelta] | None = None
+    closed_on: date | None = None  # the close-out (mediator batch close)
 
     @property
     def label(self) -> str:
@@ -81,12 +82,13 @@ def _list_batches(session: Session, *, today: date, calendar: WorkCalendar | Non
             col(BatchRow.referral_date),
             col(BatchRow.term_days),
             col(BatchRow.extension_days),
+            col(BatchRow.closed_on),
         )
         .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(BatchRow.company_id))
         .order_by(col(BatchRow.number).desc())
     )
     result: list[BatchSummary] = []
-    for batch_id, number, company, referred, term_days, extension_days in rows:
+    for batch_id, number, company, referred, term_days, extension_days, closed_on in rows:
         assert batch_id is not None
         term = mediation_term(referred, term_days, extension_days, calendar=calendar)
         by_status = counts.get(batch_id, {})
@@ -100,6 +102,7 @@ def _list_batches(session: Session, *, today: date, calendar: WorkCalendar | Non
                 days_left=term.days_left(today),
                 by_status={s: by_status[s] for s in STATUS_ORDER if by_status.get(s)},
                 turnaround=turnarounds.get(batch_id),
+                closed_on=closed_on,
             )
         )
     return result
