@@ -184,3 +184,49 @@ def test_the_dashboard_shows_recovered_and_overdue_per_batch_and_company(
     assert tree.topLevelItem(1).childCount() == 4
     first = tree.topLevelItem(0).child(0)
     assert first.text(0) == "第1批" and first.text(2) == format_money(expected.by_batch[0].paid)
+
+
+def test_a_payment_list_is_booked_from_the_file_menu_and_a_reference_from_the_dialog(
+    qtbot: QtBot, main_window: MainWindow, demo_database: Database, tmp_path: Path, monkeypatch
+) -> None:
+    from mediator.gui.case_detail import PaymentDialog
+
+    case_id = _first_case(demo_database, CaseStatus.CONFIRMED)
+    with demo_database.session() as session:
+        number = session.get(CaseRow, case_id).case_number
+    actions = [action.objectName() for action in main_window.form.menuFile.actions()]
+    assert actions.index("actionImportOffers") == actions.index("actionImport") + 1
+    bad = write_xlsx(tmp_path / "bad.xlsx", ["案号", "付款金额", "付款日期"], [[number, "100", "2999-01-01"]])
+    menu = main_window.payment_menu
+    assert menu.import_payments(str(bad))
+    qtbot.waitUntil(lambda: menu.message is not None, timeout=10_000)
+    assert "未登记任何付款" in menu.message.text() and "晚于今天" in menu.message.text()
+    assert case_plan(demo_database, case_id).paid_total == 0
+    menu.message.close()
+    good = write_xlsx(
+        tmp_path / "流水.xlsx",
+        ["流水号", "案号", "付款金额", "付款日期"],
+        [["T-1", number, "100", "2025-06-01"]],
+    )
+    menu.message = None
+    assert menu.import_payments(str(good))
+    qtbot.waitUntil(lambda: menu.message is not None, timeout=10_000)
+    assert "已登记 1 笔付款" in menu.message.text()
+    menu.message.close()
+
+    detail = main_window.detail
+    detail.show_case(case_id)
+
+    def pay(dialog: PaymentDialog) -> QDialog.DialogCode:
+        dialog.amount.setText("50")
+        dialog.reference.setText("T-2")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PaymentDialog, "exec", pay)
+    assert detail.record_payment()
+    qtbot.waitUntil(lambda: not detail.busy, timeout=10_000)
+    plan = case_plan(demo_database, case_id)
+    assert [(p.reference, p.amount) for p in plan.payments] == [
+        ("T-1", Decimal("100.00")),
+        ("T-2", Decimal("50.00")),
+    ]
