@@ -4,8 +4,9 @@ Run under a virtual X display so fonts and styles render as on a desktop:
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python tools/screenshots.py
 
-It builds a temporary database with the demo data and shows the app as of a day just after the
-demo year's last referral, so that terms and deadlines have days left to show.
+It shows the first start on an empty work database, then loads the demo into a database of its own
+(marked as the demo's, as `mediator demo` does) and shows the app as of a day just after the demo
+year's last referral, so that terms and deadlines have days left to show.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -48,17 +50,20 @@ def main(argv: list[str] | None = None) -> int:
     install_qt_translations(app)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
-        database = open_database(f"sqlite:///{Path(folder) / 'screens.db'}")
-        with database.transaction() as session:
-            load_demo(session)
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(database, settings, today=lambda: DEMO_TODAY)
-        window.resize(1500, 900)
-        window.show()
 
         def settle() -> None:
             for _ in range(5):
                 app.processEvents()
+
+        def wait(busy: Any) -> None:
+            # The window reads its lists in workers: let them land before the picture.
+            for _ in range(500):
+                app.processEvents()
+                if not busy():
+                    break
+                time.sleep(0.01)
+            settle()
 
         def grab(widget: QWidget, name: str) -> None:
             settle()
@@ -66,9 +71,37 @@ def main(argv: list[str] | None = None) -> int:
             widget.grab().save(str(path))
             print(f"saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
+        # The first start: an empty work database offers the first steps (and stays empty).
+        work = open_database(f"sqlite:///{Path(folder) / 'work.db'}")
+        first = MainWindow(work, settings, today=lambda: DEMO_TODAY)
+        first.resize(1500, 900)
+        first.show()
+        wait(lambda: first.loading)
+        grab(first, "first_start.png")
+        first.close()
+        wait(lambda: first.loading)
+
+        # The demo in its own database, marked as the demo's (title bar and banner).
+        database = open_database(f"sqlite:///{Path(folder) / 'demo.db'}")
+        with database.transaction() as session:
+            load_demo(session)
+        window = MainWindow(database, settings, today=lambda: DEMO_TODAY)
+        window.resize(1500, 900)
+        window.show()
+        wait(lambda: window.loading)
+
         window.form.tabs.setCurrentIndex(0)
         window.form.batchTable.selectRow(0)
         grab(window, "main_window.png")
+
+        # 登记 › 上市公司…: the form checks the USCC's check digit as it is typed.
+        registry = window.open_registry(0)
+        wait(lambda: registry.busy)
+        registry.companies.list.setCurrentRow(0)
+        uscc = registry.companies.form.edits["uscc"]
+        uscc.setText(uscc.text()[:-1] + ("0" if not uscc.text().endswith("0") else "1"))
+        grab(registry, "registry.png")
+        registry.close()
 
         window.form.tabs.setCurrentIndex(CASES_TAB)
         window.form.caseTable.selectRow(2)
@@ -122,14 +155,14 @@ def main(argv: list[str] | None = None) -> int:
                 app.processEvents()
             settle()
 
-        run(window.form.actionSignPackage)
+        run(window.document_actions["sign-package"])
         grab(window.document_jobs.result_dialog, "sign_package.png")
         window.document_jobs.result_dialog.close()
         returned = Path(folder) / "已签署"
         returned.mkdir()
         signed_back(package, returned)
         QFileDialog.getExistingDirectory = lambda *_args, **_kw: str(returned)  # type: ignore[method-assign]
-        run(window.form.actionSignedImport)
+        run(window.document_actions["signed-import"])
         grab(window.document_jobs.result_dialog, "signed_import.png")
         window.document_jobs.result_dialog.close()
         QFileDialog.getExistingDirectory = choose_folder  # type: ignore[method-assign]
@@ -138,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_all_jobs()
         window.close()
         database.dispose()
+        work.dispose()
         # Let Qt delete the windows and finished jobs while the application still exists.
         window.document_jobs.job = None
         window.deleteLater()
@@ -161,8 +195,12 @@ def signed_back(package: Path, returned: Path) -> None:
     pki = make_ca(returned.parent, "某电子认证服务机构（测试）")
 
     def signed(entry: dict[str, Any]) -> bytes:
-        investor, company, mediator = entry["signers"]
-        names = {"investor": investor, "company": company, "mediator": mediator or "调解员"}
+        from mediator.domain.agreement_terms import SIGNATURE_FIELDS
+
+        names = {
+            field: signer or "调解员"
+            for field, signer in zip(SIGNATURE_FIELDS, entry["signers"], strict=False)
+        }
         return sign_all((package / entry["file"]).read_bytes(), pki, names)
 
     good, altered, unsigned = entries[:3]
