@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QKeySequence
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -50,7 +51,8 @@ from mediator.services.progress import Progress
 from mediator.store.database import Database
 
 if TYPE_CHECKING:
-    from mediator.gui.main_window import MainWindow
+    from mediator.gui.settings import Preferences
+    from mediator.gui.ui_main_window import Ui_MainWindow
 
 # The statuses a bulk move offers: the steps that need only a date (the others carry an
 # application, a ruling or money, recorded with their own action).
@@ -445,14 +447,27 @@ def _confirmation_preview(
     return Preview(lines, summary)
 
 
+class _Window(Protocol):
+    """What the bulk actions need of the main window."""
+
+    database: Database
+    preferences: Preferences
+    form: Ui_MainWindow
+
+    def selected_case_ids(self) -> list[int]: ...
+    def document_case_ids(self) -> list[int]: ...
+    def refresh(self) -> None: ...
+
+
 class BulkActions:
     """The 案件 menu's 批量处理… entry of the main window."""
 
-    def __init__(self, window: MainWindow, *, today: Callable[[], date] = date.today) -> None:
-        self._window = window
+    def __init__(self, window: Any, *, today: Callable[[], date] = date.today) -> None:
+        self._main: QMainWindow = window
+        self._window: _Window = window
         self._today = today
         self.dialog: BulkDialog | None = None
-        self.action = QAction(_("批量处理…"), window)
+        self.action = QAction(_("批量处理…"), self._main)
         self.action.setObjectName("actionBulk")
         self.action.setShortcut(QKeySequence("Ctrl+B"))
         self.action.setToolTip(
@@ -468,7 +483,7 @@ class BulkActions:
         ids = selected or window.document_case_ids()
         if not ids:
             QMessageBox.information(
-                window, _("批量处理"), _("没有可处理的案件：请先选择案件或调整筛选条件。")
+                self._main, _("批量处理"), _("没有可处理的案件：请先选择案件或调整筛选条件。")
             )
             return None
         combo = window.form.mediatorCombo
@@ -481,7 +496,7 @@ class BulkActions:
             today=self._today(),
             mediators=mediators,
             scope=scope,
-            parent=window,
+            parent=self._main,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.written.connect(lambda: self._written(dialog))
@@ -490,6 +505,5 @@ class BulkActions:
         return dialog
 
     def _written(self, dialog: BulkDialog) -> None:
-        window = self._window
-        window.statusBar().showMessage(dialog.result_text, 10_000)
-        window.refresh()
+        self._main.statusBar().showMessage(dialog.result_text, 10_000)
+        self._window.refresh()
