@@ -1,6 +1,6 @@
 """The contact round in the main window: the reminders dock (what is due, overdue first in red) and
-the 联系 menu (the batch's SMS notice list, call-backs for the selected cases, the cases proposed for
-failure, closing a batch).
+the 联系 menu (the batch's SMS notice list, the cases proposed for failure, closing a batch). One
+call-back outcome for many cases is recorded through 案件 › 批量处理… (gui/bulk_actions.py).
 
 Installed by the main window with one line (``ContactRound(window)``); reads run in workers
 (``jobs.Refresher``), writes in the write pool (``jobs.run_job``), as everywhere in the GUI.
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QBrush
 from PySide6.QtWidgets import (
-    QDialog,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -136,7 +135,6 @@ class _Window(Protocol):
     preferences: Preferences
 
     def selected_batch_number(self) -> int | None: ...
-    def selected_case_ids(self) -> list[int]: ...
     def refresh(self) -> None: ...
 
 
@@ -158,9 +156,6 @@ class ContactRound:
             window.menuBar().insertAction(actions[-2], menu.menuAction())
         self.menu = menu
         self.sms_action = self._action(_("导出短信通知名单…"), self.export_sms_list, "actionSmsList")
-        self.call_back_action = self._action(
-            _("记录回访（所选案件）…"), self.log_call_backs, "actionCallBacks"
-        )
         self.proposals_action = self._action(_("无法联系的案件…"), self.show_proposals, "actionUnreachable")
         menu.addSeparator()
         self.close_action = self._action(_("批次结案…"), self.close_batch, "actionCloseBatch")
@@ -224,24 +219,6 @@ class ContactRound:
             path += ".xlsx"
         database, actor = self._host.database, self._host.preferences.actor()
         return self._run(title, lambda: export_sms_list(database, number, Path(path), actor=actor))
-
-    def log_call_backs(self) -> JobHandle[Any] | None:
-        """记录回访…: the same call-back outcome for every selected case, all or nothing."""
-        from mediator.gui.case_detail import ContactDialog
-        from mediator.services.contacts.attempts import log_contacts_for_cases
-
-        title = _("记录回访")
-        case_ids = self._host.selected_case_ids()
-        if not case_ids:
-            QMessageBox.information(self.window, title, _("请先在案件列表中选择案件（可按住 Ctrl 多选）。"))
-            return None
-        dialog = ContactDialog(self.window)
-        dialog.setWindowTitle(_("记录回访（{count} 件案件）").format(count=len(case_ids)))
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        values = dialog.values()
-        database, actor = self._host.database, self._host.preferences.actor()
-        return self._run(title, lambda: log_contacts_for_cases(database, case_ids, actor=actor, **values))
 
     def show_proposals(self) -> JobHandle[Any] | None:
         """无法联系的案件…: the cases the team's rule proposes for failure (nothing is changed)."""

@@ -1,6 +1,5 @@
 """The contact round in the window: the reminders dock (overdue first, in red), the 联系 menu's SMS
-list, call-backs for selected cases, proposals and the batch close-out (refusal included); the
-dashboard's reach rates."""
+list, proposals and the batch close-out (refusal included); the dashboard's reach rates."""
 
 from __future__ import annotations
 
@@ -8,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -84,49 +82,6 @@ def test_sms_list_from_the_menu(
         sent = session.scalar(select(func.count()).where(ContactAttemptRow.outcome == "sent"))
         after = session.scalar(select(func.count()).select_from(ContactAttemptRow))
     assert sent and after == before + sent
-
-
-def test_call_backs_for_the_selected_cases(
-    qtbot: QtBot, main_window: Any, demo_database: Database, told: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from mediator.gui.case_detail import ContactDialog
-    from mediator.gui.main_window import CASES_TAB
-
-    window = main_window
-    window.form.tabs.setCurrentIndex(CASES_TAB)
-    table = window.form.caseTable
-    for row in (0, 1):
-        table.selectionModel().select(
-            window.case_model.index(row, 0),
-            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
-        )
-    ids = window.selected_case_ids()
-    assert len(ids) == 2
-
-    def fill(dialog: ContactDialog) -> QDialog.DialogCode:
-        assert "2 件案件" in dialog.windowTitle()
-        dialog.outcome.setCurrentIndex(dialog.outcome.findData("wrong_number"))
-        dialog.note.setText("空号")
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(ContactDialog, "exec", fill)
-    window.contact_round.call_back_action.trigger()
-    _wait(qtbot, window)
-    assert told[-1] == "已为 2 件案件记录联系：电话，号码错误。"
-    with demo_database.session() as session:
-        notes = session.scalars(
-            select(ContactAttemptRow.case_id).where(ContactAttemptRow.note == "空号")
-        ).all()
-    assert sorted(notes) == sorted(ids)
-
-
-def test_nothing_selected_asks_first(main_window: Any, told: list[str]) -> None:
-    from mediator.gui.main_window import CASES_TAB
-
-    main_window.form.tabs.setCurrentIndex(CASES_TAB)
-    main_window.form.caseTable.clearSelection()
-    assert main_window.contact_round.log_call_backs() is None
-    assert "请先在案件列表中选择案件" in told[-1]
 
 
 def test_closing_a_batch_refused_then_done(

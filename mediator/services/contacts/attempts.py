@@ -2,8 +2,8 @@
 cases at once (``mediator contact log A B C``, a call-back round), all or nothing.
 
 Entry points take a ``Database`` and run in one transaction of their own: ``record_contact_attempt``,
-``log_contacts`` (by 案号), ``log_contacts_for_cases`` (by id), ``unreachable_rule_setting``,
-``set_unreachable_rule``. ``log_contact`` and
+``log_contacts`` (by 案号), ``unreachable_rule_setting``, ``set_unreachable_rule``. The case
+table's 批量处理 composes ``log_contact`` in ``services.cases.bulk``. ``log_contact`` and
 ``unreachable_rule`` are steps for services that compose them in their own transaction.
 """
 
@@ -197,25 +197,6 @@ def log_contacts(
     parsed_channel, parsed_outcome = _checked(channel, outcome)
     with database.transaction() as session:
         cases = _cases_by_number(session, case_numbers)
-        return _log_all(session, cases, parsed_channel, parsed_outcome, at or datetime.now(UTC), note, actor)
-
-
-def log_contacts_for_cases(
-    database: Database,
-    case_ids: Sequence[int],
-    *,
-    outcome: ContactOutcome | str,
-    channel: ContactChannel | str = ContactChannel.PHONE,
-    at: datetime | None = None,
-    note: str | None = None,
-    actor: str,
-) -> ContactLog:
-    """``log_contacts`` for the cases selected in the case table (by id), all or nothing."""
-    if not case_ids:
-        raise UserError(_("请先选择案件。"))
-    parsed_channel, parsed_outcome = _checked(channel, outcome)
-    with database.transaction() as session:
-        cases = [get_case(session, case_id) for case_id in dict.fromkeys(case_ids)]
         return _log_all(session, cases, parsed_channel, parsed_outcome, at or datetime.now(UTC), note, actor)
 
 
