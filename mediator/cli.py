@@ -118,6 +118,23 @@ def cmd_extend_term(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_batch_received(args: argparse.Namespace) -> int:
+    """Record the day the organisation signed for a batch's materials (签收): the term's start."""
+    from mediator.services.calendar import calendar_warning
+    from mediator.services.cases.receipt import record_receipt
+
+    received_on = None if args.clear else _date_arg(args.on, "--on")
+    if received_on is None and not args.clear:
+        raise UserError(_("请给出签收日期（--on），或用 --clear 改回按委派日起算。"))
+    with _opened(args) as db:
+        receipt = record_receipt(db, args.batch, received_on, actor=_actor())
+    print(receipt.summary())
+    warning = calendar_warning(receipt.term)
+    if warning:
+        print(warning, file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_calendar_set(args: argparse.Namespace) -> int:
     from mediator.services.calendar import parse_day, set_calendar_override
 
@@ -1086,6 +1103,14 @@ def build_parser() -> argparse.ArgumentParser:
     extend.add_argument("--days", required=True, type=int, help=_("延长的天数"))
     extend.add_argument("--reason", required=True, help=_("延长理由，如“双方同意延长”"))
     extend.set_defaults(handler=cmd_extend_term)
+
+    received = commands.add_parser(
+        "batch-received", help=_("登记调解组织签收法院材料的日期（调解期限自签收日起算）")
+    )
+    received.add_argument("--batch", required=True, metavar="NO", help=_("批次，如“第15批”或“15”"))
+    received.add_argument("--on", metavar="DATE", help=_("签收日期，如 2025-03-05"))
+    received.add_argument("--clear", action="store_true", help=_("删除签收日期，改回按委派日起算"))
+    received.set_defaults(handler=cmd_batch_received)
 
     _add_party_commands(commands)
     _add_case_commands(commands)

@@ -124,13 +124,40 @@ def period_end_months(start: date, months: int, calendar: WorkCalendar) -> Deadl
     return _deadline(start, date(year, month, day), calendar)
 
 
+@dataclass(frozen=True)
+class TermStart:
+    """The day the mediation term counts from, and whether it is the recorded 签收 date."""
+
+    day: date
+    received: bool
+
+    @property
+    def label(self) -> str:
+        """What the screens and documents call it: the 签收 date, or the referral date standing in."""
+        return _("签收日") if self.received else _("委派日（未登记签收日）")
+
+
+def term_start(referral_date: date, received_on: date | None) -> TermStart:
+    """The one home for the day the commissioned-mediation term counts from.
+
+    特邀调解规定 (法释〔2016〕14号): the term runs from the day the mediation organisation signs for
+    the court's materials (签收). Until a batch's 签收 date is recorded, the referral date stands in
+    (and is shown as such: ``TermStart.label``).
+    """
+    if received_on is not None:
+        return TermStart(received_on, True)
+    return TermStart(referral_date, False)
+
+
 def mediation_term(
     referral_date: date,
     term_days: int = MEDIATION_TERM_DAYS,
     extension_days: int = 0,
     calendar: WorkCalendar | None = None,
+    received_on: date | None = None,
 ) -> Deadline:
-    """The last day of commissioned mediation: ``term_days`` plus any agreed extension.
+    """The last day of commissioned mediation: ``term_days`` plus any agreed extension, counted
+    from ``term_start`` (the 签收 date when recorded, else the referral date).
 
     Without a ``calendar`` the package data alone is used (no administrator overrides).
     """
@@ -141,7 +168,8 @@ def mediation_term(
             value=extension_days,
         )
     _check_length(term_days, "term_days")
-    return period_end_days(referral_date, term_days + extension_days, calendar or WorkCalendar())
+    start = term_start(referral_date, received_on).day
+    return period_end_days(start, term_days + extension_days, calendar or WorkCalendar())
 
 
 def agreement_effective_on(effective_on: date | None, signed_on: date | None) -> date | None:

@@ -66,6 +66,7 @@ class Batch:
     signing_package_at: datetime | None = None
     created_at: datetime
     closed_on: date | None = None  # the batch's close-out
+    received_on: date | None = None  # 签收: the mediation term counts from it (deadlines.term_start)
 
     @property
     def label(self) -> str:
@@ -74,7 +75,13 @@ class Batch:
 
     def mediation_term(self, calendar: WorkCalendar | None = None) -> Deadline:
         """The last day of commissioned mediation for this batch, extensions included."""
-        return mediation_term(self.referral_date, self.term_days, self.extension_days, calendar=calendar)
+        return mediation_term(
+            self.referral_date,
+            self.term_days,
+            self.extension_days,
+            calendar=calendar,
+            received_on=self.received_on,
+        )
 
     def extended(self, days: int, reason: str) -> Batch:
         """This batch with its term extended by ``days``; both parties' consent is the reason to record,

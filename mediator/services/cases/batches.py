@@ -83,14 +83,16 @@ def _list_batches(session: Session, *, today: date, calendar: WorkCalendar | Non
             col(BatchRow.term_days),
             col(BatchRow.extension_days),
             col(BatchRow.closed_on),
+            col(BatchRow.received_on),
         )
         .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(BatchRow.company_id))
         .order_by(col(BatchRow.number).desc())
     )
     result: list[BatchSummary] = []
-    for batch_id, number, company, referred, term_days, extension_days, closed_on in rows:
+    for batch_id, number, company, referred, term_days, extension_days, closed_on, received_on in rows:
         assert batch_id is not None
-        term = mediation_term(referred, term_days, extension_days, calendar=calendar)
+        # The term counts from the 签收 date when recorded (deadlines.term_start).
+        term = mediation_term(referred, term_days, extension_days, calendar=calendar, received_on=received_on)
         by_status = counts.get(batch_id, {})
         result.append(
             BatchSummary(

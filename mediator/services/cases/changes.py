@@ -494,7 +494,11 @@ def extend_mediation_term(
         row = _extend_mediation_term(session, find_batch(session, batch), days, reason, actor=actor)
         assert row.id is not None
         term = mediation_term(
-            row.referral_date, row.term_days, row.extension_days, calendar=load_work_calendar(session)
+            row.referral_date,
+            row.term_days,
+            row.extension_days,
+            calendar=load_work_calendar(session),
+            received_on=row.received_on,
         )
         return TermExtension(row.id, row.number, days, row.extension_reason or "", term)
 

@@ -139,6 +139,7 @@ def _term_items(session: Session, *, today: date, calendar: WorkCalendar, within
             col(BatchRow.referral_date),
             col(BatchRow.term_days),
             col(BatchRow.extension_days),
+            col(BatchRow.received_on),
             func.count(col(CaseRow.id)),
         )
         .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(BatchRow.company_id))
@@ -146,9 +147,10 @@ def _term_items(session: Session, *, today: date, calendar: WorkCalendar, within
         .where(col(CaseRow.status).in_(_IN_MEDIATION))
         .group_by(col(BatchRow.id), col(BatchRow.number), col(ListedCompanyRow.name))
     )
-    for batch_id, number, company, referred, term_days, extension_days, cases in open_batches:
+    for batch_id, number, company, referred, term_days, extension_days, received_on, cases in open_batches:
         assert batch_id is not None  # a primary key
-        term = mediation_term(referred, term_days, extension_days, calendar=calendar)
+        # From the 签收 date when recorded (deadlines.term_start).
+        term = mediation_term(referred, term_days, extension_days, calendar=calendar, received_on=received_on)
         left = term.days_left(today)
         if left <= within_days:  # overdue ones stay listed until the cases move on
             due.append(
