@@ -48,6 +48,7 @@ from mediator.store.tables import (
     JudicialConfirmationRow,
     ListedCompanyRow,
     MediatorRow,
+    PaymentRow,
     SigningRow,
 )
 
@@ -64,6 +65,7 @@ _CASE_DATA_TABLES: tuple[Any, ...] = (
     SigningRow,
     AuditEventRow,
     ContactAttemptRow,
+    PaymentRow,
     InstallmentRow,
     JudicialConfirmationRow,
     AgreementFileRow,

@@ -128,3 +128,16 @@ def test_marking_an_unpaid_case_paid_books_the_whole_sum_in_the_ledger(database:
     ]
     with database.session() as session:
         assert sum(i.paid_amount or 0 for i in session.scalars(select(InstallmentRow))) == Decimal("1000.00")
+
+
+def test_the_demo_resets_with_payments_in_the_ledger(database: Database) -> None:
+    from mediator.demo.first_year import load_demo_into
+
+    load_demo_into(database)
+    with database.session() as session:
+        case_id = session.scalar(select(CaseRow.id).where(CaseRow.status == "confirmed").limit(1))
+    assert case_id is not None
+    record_payment(database, case_id, "1", date(2025, 6, 1), actor="吴彧", reference="R-1")
+    load_demo_into(database, reset=True)
+    with database.session() as session:
+        assert session.scalars(select(PaymentRow)).all() == []
