@@ -172,6 +172,7 @@ def export_sms_list(
         raise UserError(_("模板 {file} 有误：{detail}。").format(file=template.path.name, detail="text"))
     when = at or datetime.now(UTC)
     temp: Path | None = None
+    committed = False
     try:
         with database.transaction() as session:
             batch_row = find_batch(session, batch)
@@ -225,9 +226,19 @@ def export_sms_list(
                 detail=_("短信通知名单 {count} 条：{file}").format(count=len(lines), file=out.name),
             )
             temp = _stage(out, _workbook(lines))
-        os.replace(temp, out)
+        committed = True
+        try:
+            os.replace(temp, out)
+        except OSError as exc:
+            # Recorded as sent already: the list is complete under its temporary name.
+            raise EnvironmentProblem(
+                _("短信名单已记录，但无法保存为 {path}（{reason}）；完整名单在 {temp}。").format(
+                    path=out, reason=exc.strerror or exc, temp=temp
+                )
+            ) from exc
     except BaseException:
-        if temp is not None:
+        # After the commit only the rename can fail: its temporary file stays, the user is told where.
+        if temp is not None and not committed:
             with contextlib.suppress(OSError):
                 temp.unlink()
         raise

@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import select, update
 
 from mediator.domain.contacts import ContactOutcome, UnreachableRule
-from mediator.errors import NotFoundError, UserError, ValidationError
+from mediator.errors import EnvironmentProblem, NotFoundError, UserError, ValidationError
 from mediator.services.contacts import sms as sms_module
 from mediator.services.contacts.attempts import (
     log_contacts,
@@ -123,6 +123,20 @@ def test_a_database_failure_leaves_no_file(
     with pytest.raises(RuntimeError):
         export_sms_list(database, 15, _folder(tmp_path) / "x.xlsx", actor="周")
     assert list((tmp_path / "out").iterdir()) == [] and _attempts(database) == []
+
+
+def test_a_failed_rename_says_where_the_list_is(
+    database: Database, batch: DocumentFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*_args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(sms_module.os, "replace", refused)
+    with pytest.raises(EnvironmentProblem, match="短信名单已记录") as failure:
+        export_sms_list(database, 15, _folder(tmp_path) / "x.xlsx", actor="周")
+    [kept] = list((tmp_path / "out").iterdir())
+    assert str(kept) in str(failure.value) and kept.suffix == ".part"
+    assert len(_attempts(database)) == 4  # recorded: the list itself is complete in the kept file
 
 
 def test_call_backs_in_bulk_are_all_or_nothing(database: Database, batch: DocumentFixture) -> None:
