@@ -482,6 +482,8 @@ _COMPANY_OPTIONS = (
     ("--phone", "phone", "联系电话"),
     ("--counsel", "counsel", "委托代理人"),
     ("--decision", "decision", "行政处罚决定等，如“中国证监会江苏监管局〔2024〕5号行政处罚决定书”"),
+    ("--receiving-account", "receiving_account", "协议的收款账户条款，如“甲方证券账户对应的资金账户”"),
+    ("--late-interest", "late_interest", "协议的逾期利息标准，如“每日万分之三”"),
 )
 
 

@@ -23,7 +23,15 @@ REQUIRED_FOR_AGREEMENT: tuple[tuple[str, str], ...] = (
 )
 
 # Longest text each particular may hold (the columns' sizes); longer input is refused, never cut.
-_LIMITS = {"name": 100, "address": 200, "stock_name": 20, "decision": 500, "counsel": 100}
+_LIMITS = {
+    "name": 100,
+    "address": 200,
+    "stock_name": 20,
+    "decision": 500,
+    "counsel": 100,
+    "receiving_account": 200,
+    "late_interest": 200,
+}
 _PHONE = re.compile(r"\+?[0-9][0-9\- ]{5,18}[0-9](?:(?:转|-|ext\.?)[0-9]{1,6})?")
 
 
@@ -81,6 +89,9 @@ class CompanyChanges:
     stock_name: str | None = None
     phone: str | None = None
     counsel: str | None = None
+    # The agreement's 收款账户 and 逾期利息 wording for this company (empty: the template's defaults).
+    receiving_account: str | None = None
+    late_interest: str | None = None
     decision: str | None = None
     implemented_on: date | None = None
     disclosed_on: date | None = None
@@ -100,6 +111,8 @@ def check_company_changes(
     stock_name: str | None = None,
     phone: str | None = None,
     counsel: str | None = None,
+    receiving_account: str | None = None,
+    late_interest: str | None = None,
     decision: str | None = None,
     implemented_on: date | None = None,
     disclosed_on: date | None = None,
@@ -134,6 +147,14 @@ def check_company_changes(
         stock_name=_text(stock_name, "stock_name", _("股票简称")) if stock_name is not None else None,
         phone=(validate_phone(phone) if phone else phone),
         counsel=_text(counsel, "counsel", _("委托代理人")) if counsel is not None else None,
+        receiving_account=(
+            _text(receiving_account, "receiving_account", _("收款账户"))
+            if receiving_account is not None
+            else None
+        ),
+        late_interest=(
+            _text(late_interest, "late_interest", _("逾期利息")) if late_interest is not None else None
+        ),
         decision=_text(decision, "decision", _("行政处罚决定")) if decision is not None else None,
         implemented_on=implemented_on,
         disclosed_on=disclosed_on,

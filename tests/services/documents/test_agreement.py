@@ -349,3 +349,22 @@ def test_no_word_is_broken_across_lines(text: str, word: str) -> None:
             joined = line + nxt
             for start in range(max(0, len(line) - len(word) + 1), len(line)):
                 assert joined[start : start + len(word)] != word, (width, line, nxt)
+
+
+def test_the_companys_receiving_account_and_late_interest_are_printed(
+    database: Database, tmp_path: Path
+) -> None:
+    from mediator.services.parties.companies import set_company
+
+    make_batch(database, names=("王喆",), case_type=PRE_FILING, installments_for_first=False)
+    set_company(
+        database,
+        COMPANY_NAME,
+        actor="t",
+        receiving_account="甲方证券账户对应的资金账户",
+        late_interest="每日万分之三",
+    )
+    run = generate_agreements(database, batch=15, out_dir=tmp_path / "out", jobs=1)
+    text = squeeze(pdf_text(run.files[0].path))
+    assert "收款账户：甲方证券账户对应的资金账户" in text
+    assert "按每日万分之三向甲方支付逾期付款利息" in text
