@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TextIO, cast
 
 from mediator import __version__
 from mediator.errors import Cancelled, EnvironmentProblem, UserError
@@ -1234,8 +1234,35 @@ def _configure_stdio() -> None:
             reconfigure(encoding="utf-8", errors="replace")
 
 
+class _VisibleControls:
+    """stdout / stderr showing control and bidi-override characters as escapes (``\\x1b``,
+    ``\\u202e``): a name or file typed by someone else cannot repaint or reorder the terminal."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from mediator.domain.validators import printable
+
+        self._stream.write(printable(text, keep="\n\t"))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _configure_stdio()
+    saved = sys.stdout, sys.stderr
+    sys.stdout = cast(TextIO, _VisibleControls(sys.stdout))
+    sys.stderr = cast(TextIO, _VisibleControls(sys.stderr))
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _run(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # The language must be known before the parser builds its help texts.
     if "--lang" in argv and argv.index("--lang") + 1 < len(argv):

@@ -19,6 +19,12 @@ from mediator.i18n import _
 
 # Longest extension of a batch's mediation term accepted in one go (a typo guard, not a legal limit).
 MAX_EXTENSION_DAYS = 365
+# Limits said out loud, never cut: one extension's reason, and all of a batch's reasons together
+# (the batch keeps every one in full); how many times a term may be extended unless the team's
+# setting ``max_term_extensions`` says otherwise.
+MAX_REASON_LENGTH = 200
+REASONS_LENGTH = 500
+DEFAULT_MAX_EXTENSIONS = 2
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,18 +89,41 @@ class Batch:
             received_on=self.received_on,
         )
 
-    def extended(self, days: int, reason: str) -> Batch:
+    def extended(
+        self, days: int, reason: str, *, done: int = 0, max_extensions: int = DEFAULT_MAX_EXTENSIONS
+    ) -> Batch:
         """This batch with its term extended by ``days``; both parties' consent is the reason to record,
-        appended to earlier reasons."""
+        appended in full to earlier reasons. ``done``: extensions so far, at most ``max_extensions``."""
         reason = " ".join((reason or "").split())
         if not reason:
             raise ValidationError(_("延长调解期限必须填写理由。"), field="reason")
+        if len(reason) > MAX_REASON_LENGTH:
+            raise ValidationError(
+                _("延长理由过长：最多{limit}个字，现有{length}个（理由不会被截断保存）。").format(
+                    limit=MAX_REASON_LENGTH, length=len(reason)
+                ),
+                field="reason",
+            )
+        if done >= max_extensions:
+            raise ValidationError(
+                _("{batch}的调解期限已延长{done}次，已达上限{limit}次。").format(
+                    batch=self.label, done=done, limit=max_extensions
+                ),
+                field="days",
+            )
         if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
             raise ValidationError(
                 _("延长天数应在1到{max}天之间。").format(max=MAX_EXTENSION_DAYS), field="days", value=days
             )
         reasons = f"{self.extension_reason}；{reason}" if self.extension_reason else reason
-        return replace(self, extension_days=self.extension_days + int(days), extension_reason=reasons[:500])
+        if len(reasons) > REASONS_LENGTH:
+            raise ValidationError(
+                _("历次延长理由合计将超过{limit}个字，无法完整保存，请精简本次理由。").format(
+                    limit=REASONS_LENGTH
+                ),
+                field="reason",
+            )
+        return replace(self, extension_days=self.extension_days + int(days), extension_reason=reasons)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

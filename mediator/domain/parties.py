@@ -11,7 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from mediator.domain.validators import to_half_width, validate_person_name, validate_stock_code, validate_uscc
+from mediator.domain.validators import (
+    refuse_unsafe_characters,
+    to_half_width,
+    validate_person_name,
+    validate_stock_code,
+    validate_uscc,
+)
 from mediator.errors import ValidationError
 from mediator.i18n import N_, _
 
@@ -45,11 +51,8 @@ def missing_company_particulars(
 
 def _text(value: str, field: str, label: str) -> str:
     # Line breaks and runs of spaces collapse: every particular prints on one line.
+    refuse_unsafe_characters(value, field, label)  # the bidi isolates and marks too
     text = " ".join(to_half_width(value).split())
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0x202A <= ord(c) <= 0x202E for c in text):
-        raise ValidationError(
-            _("{label}含有不可见的控制字符。").format(label=label), field=field, value=value
-        )
     limit = _LIMITS.get(field)
     if limit is not None and len(text) > limit:
         raise ValidationError(

@@ -26,6 +26,38 @@ def to_half_width(text: str) -> str:
     return text.translate(_HALF_WIDTH)
 
 
+# C0 and C1 controls (ESC starts terminal escape sequences), line and paragraph separators, and the
+# characters that reorder text on screen (bidi marks, embeddings, overrides such as RLO, isolates):
+# refused in names and addresses, and shown as visible escapes wherever the terminal shows data.
+_UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_LINE_SPACE = "\t\n\r"  # whitespace a cell may carry; collapsed into spaces, not refused
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str, *, keep: str = "") -> str:
+    """``text`` with control and bidi-override characters shown as escapes (``\\x1b``, ``\\u202e``);
+    the characters in ``keep`` (e.g. line breaks of a multi-line message) stay as they are."""
+    return _UNSAFE_CHARACTERS.sub(lambda m: m[0] if m[0] in keep else _escape(m[0]), text)
+
+
+def refuse_unsafe_characters(text: str, field: str, label: str) -> None:
+    """``ValidationError`` when ``text`` holds a control or bidi-override character."""
+    if any(m[0] not in _LINE_SPACE for m in _UNSAFE_CHARACTERS.finditer(text)):
+        raise ValidationError(
+            _("{label}含有控制字符或文字方向控制符（{shown}），请删除后重试。").format(
+                label=label, shown=printable(text)
+            ),
+            field=field,
+            value=text,
+        )
+
+
 def _today() -> date:
     return datetime.now(_CHINA_TZ).date()
 
@@ -342,9 +374,18 @@ _NAME_MAX_LENGTH = 50
 def validate_person_name(text: str) -> str:
     """A natural person's name: inner spaces collapsed, middle dots unified to U+00B7 (·)."""
     field = "name"
+    refuse_unsafe_characters(_as_text(text, field), field, _("姓名"))
     value = " ".join(to_half_width(_as_text(text, field)).translate(_MIDDLE_DOTS).split())
     if not value:
         raise ValidationError(_("请填写姓名。"), field=field, value=text)
+    if len(value) > _NAME_MAX_LENGTH:
+        raise ValidationError(
+            _("姓名过长：最多{limit}个字，现有{length}个。").format(
+                limit=_NAME_MAX_LENGTH, length=len(value)
+            ),
+            field=field,
+            value=text,
+        )
     if any(c.isdigit() for c in value):
         raise ValidationError(_("姓名中不能含有数字：{value}。").format(value=value), field=field, value=text)
     if len(value) > _NAME_MAX_LENGTH or not _PERSON_NAME.fullmatch(value):

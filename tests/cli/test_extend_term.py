@@ -33,3 +33,33 @@ def test_an_unknown_batch_is_named(tmp_path: Path) -> None:
     assert run("--db", url, "demo").returncode == 0
     result = run("--db", url, "extend-term", "--batch", "99", "--days", "5", "--reason", "x")
     assert_one_line_error(result, EXIT_INPUT, "第99批")
+
+
+def test_an_overlong_reason_is_refused_with_its_limit_not_cut(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert run("--db", url, "demo").returncode == 0
+    result = run("--db", url, "extend-term", "--batch", "14", "--days", "5", "--reason", "理" * 40_000)
+    assert_one_line_error(result, EXIT_INPUT, "最多200个字")
+
+
+def test_extensions_are_bounded_and_every_reason_is_kept_in_full(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert run("--db", url, "demo").returncode == 0
+    first, second = "甲" * 150 + "一", "乙" * 150 + "二"
+    assert run("--db", url, "extend-term", "--batch", "13", "--days", "5", "--reason", first).returncode == 0
+    assert run("--db", url, "extend-term", "--batch", "13", "--days", "5", "--reason", second).returncode == 0
+    third = run("--db", url, "extend-term", "--batch", "13", "--days", "5", "--reason", "再延")
+    assert_one_line_error(third, EXIT_INPUT, "上限2次")
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "x.db") as connection:
+        (kept,) = connection.execute("SELECT extension_reason FROM batch WHERE number = 13").fetchone()
+    assert first in kept and second in kept
+
+
+def test_control_characters_in_user_data_are_escaped_on_the_terminal(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    result = run("--db", url, "company", "set", "坏\x1b[2J公司\u202e")
+    assert_one_line_error(result, EXIT_INPUT, "控制字符")
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert "\\x1b[2J" in result.stderr

@@ -423,7 +423,7 @@ def test_validate_person_name(text: str, expected: str) -> None:
         ("张··三", "只能由"),
         ("张三@", "只能由"),
         ("张三（代理人）", "只能由"),
-        ("张" * 51, "只能由"),
+        ("张" * 51, "最多50个字"),
     ],
 )
 def test_validate_person_name_refuses(text: str, message: str) -> None:

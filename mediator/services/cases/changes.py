@@ -29,8 +29,10 @@ from sqlmodel import Session, col
 
 from mediator.domain.batch_numbers import parse_batch_number
 from mediator.domain.deadlines import Deadline, mediation_term
+from mediator.domain.entities import DEFAULT_MAX_EXTENSIONS
 from mediator.domain.money import format_money, parse_amount, to_money
 from mediator.domain.validators import (
+    refuse_unsafe_characters,
     validate_mobile,
     validate_person_name,
     validate_resident_id,
@@ -50,12 +52,14 @@ from mediator.services.audit.trail import audit
 from mediator.store.database import Database
 from mediator.store.mapping import to_entity
 from mediator.store.tables import (
+    AuditEventRow,
     BatchRow,
     CaseRow,
     InstallmentRow,
     InvestorRow,
     MediatorRow,
     PaymentRow,
+    SettingRow,
 )
 
 log = logging.getLogger("mediator.cases")
@@ -234,9 +238,13 @@ def transition_case(
 def _optional_text(value: object, limit: int) -> str | None:
     if value is None:
         return None
+    refuse_unsafe_characters(str(value), "text", _("内容"))
     text = " ".join(str(value).split())
     if len(text) > limit:
-        raise ValidationError(_("内容过长（最多{limit}个字）。").format(limit=limit), value=value)
+        raise ValidationError(
+            _("内容过长：最多{limit}个字，现有{length}个。").format(limit=limit, length=len(text)),
+            value=value,
+        )
     return text or None
 
 
@@ -411,10 +419,28 @@ def _book_outstanding(session: Session, case: CaseRow, on: date) -> None:
     session.flush()
 
 
+MAX_EXTENSIONS_SETTING = "max_term_extensions"
+
+
+def max_term_extensions(session: Session) -> int:
+    """How many times a batch's term may be extended: the team setting, else the default."""
+    row = session.get(SettingRow, MAX_EXTENSIONS_SETTING)
+    if row is not None and row.value.strip().isdigit():
+        return int(row.value)
+    return DEFAULT_MAX_EXTENSIONS
+
+
 def _extend_mediation_term(
     session: Session, batch: BatchRow, days: int, reason: str, *, actor: str
 ) -> BatchRow:
-    extended = to_entity(batch).extended(days, reason)
+    done = session.scalar(
+        select(func.count())
+        .select_from(AuditEventRow)
+        .where(col(AuditEventRow.batch_id) == batch.id, col(AuditEventRow.action) == "extend_term")
+    )
+    extended = to_entity(batch).extended(
+        days, reason, done=int(done or 0), max_extensions=max_term_extensions(session)
+    )
     batch.extension_days, batch.extension_reason = extended.extension_days, extended.extension_reason
     reason = " ".join((reason or "").split())
     audit(

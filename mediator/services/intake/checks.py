@@ -18,6 +18,7 @@ from mediator.domain import referral_headers as rh
 from mediator.domain.money import FEN, parse_amount
 from mediator.domain.validators import (
     canonical_case_number,
+    refuse_unsafe_characters,
     to_half_width,
     validate_mobile,
     validate_person_name,
@@ -282,8 +283,11 @@ def account(value: object) -> str | None:
 
 
 def free_text(value: object, field_name: str, limit: int) -> str | None:
-    """Text with full-width ASCII and runs of spaces tidied; None when empty."""
-    text = " ".join(half_width(cell_text(value, field_name)).split())
+    """Text with full-width ASCII and runs of spaces tidied; None when empty. Control and
+    bidi-override characters are refused, an overlong text too (with its limit), never cut."""
+    raw = cell_text(value, field_name)
+    refuse_unsafe_characters(raw, field_name, _("该项"))
+    text = " ".join(half_width(raw).split())
     if not text:
         return None
     if len(text) > limit:
