@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("reference", sa.String(length=60), nullable=True),
         sa.Column("source", sa.String(length=20), nullable=False),
-        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["mediation_case.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("reference", name="uq_payment_reference"),
