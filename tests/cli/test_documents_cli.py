@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -84,9 +85,9 @@ def test_signing_round_from_the_command_line(tmp_path: Path) -> None:
     assert (data["signed"], data["awaiting_signature"]) == (1, 1)
     assert data["turnaround_median_hours"] is not None and data["turnaround_max_hours"] >= 0
 
-    applied = run(
-        "--db", url, "confirmation-record", "--case", fixture.case_numbers[0], "--applied", "2099-01-02"
-    )
+    # Signed today: the application is dated today (a day still to come is refused).
+    today = datetime.now(UTC).astimezone().date().isoformat()
+    applied = run("--db", url, "confirmation-record", "--case", fixture.case_numbers[0], "--applied", today)
     assert applied.returncode == 0, applied.stderr
     assert "已申请司法确认" in applied.stdout and "申请司法确认的期限" in applied.stdout
 
