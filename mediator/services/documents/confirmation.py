@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.platypus import Paragraph, Spacer
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from mediator.domain.deadlines import Deadline, WorkCalendar, confirmation_window_of
@@ -418,6 +418,14 @@ def ruling_used_by(session: Session, number: str, case_id: int) -> str | None:
     return session.scalar(query)
 
 
+def _lock_ruling_number(session: Session, number: str) -> None:
+    """On a shared PostgreSQL database, two people recording the same 民特 number on two cases at the
+    same moment would each find it unused: the second waits here until the first has committed,
+    then finds it. (SQLite has one writer at a time already.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:number))"), {"number": number})
+
+
 def _record_application(session: Session, case: CaseRow, case_id: int, applied: date, actor: str) -> None:
     if case.status == CaseStatus.SIGNED.value:
         transition_case(session, case_id, CaseStatus.CONFIRMATION_APPLIED, actor=actor, on=applied)
@@ -450,6 +458,7 @@ def _record_ruling(
     number = validate_ruling_number(ruling)
     if ruling_date is None:
         raise UserError(_("请同时给出裁定日期（--ruling-date）。"))
+    _lock_ruling_number(session, number)
     other = ruling_used_by(session, number, case_id)
     if other is not None:
         raise ValidationError(

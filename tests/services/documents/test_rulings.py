@@ -138,12 +138,12 @@ def test_a_list_without_the_needed_columns_is_refused(database: Database, tmp_pa
     assert "没有找到表头" in problems.value.problems[0].message
 
 
-def test_a_ruling_number_already_used_on_another_case_is_refused(database: Database) -> None:
-    fixture = signed_batch(database, NAMES[:2])
+def test_a_ruling_number_already_used_on_another_case_is_refused(any_database: Database) -> None:
+    fixture = signed_batch(any_database, NAMES[:2])
     for number in fixture.case_numbers:
-        record_confirmation(database, number, applied=date(2025, 9, 10), actor="t")
+        record_confirmation(any_database, number, applied=date(2025, 9, 10), actor="t")
     record_confirmation(
-        database,
+        any_database,
         fixture.case_numbers[0],
         ruling="（2025）苏01民特88号",
         ruling_date=date(2025, 9, 20),
@@ -151,13 +151,13 @@ def test_a_ruling_number_already_used_on_another_case_is_refused(database: Datab
     )
     with pytest.raises(ValidationError, match="已登记在案件（2025）苏01民初3100号上"):
         record_confirmation(
-            database,
+            any_database,
             fixture.case_numbers[1],
             ruling="(2025)苏01民特88号",
             ruling_date=date(2025, 9, 21),
             actor="t",
         )
-    assert statuses(database) == ["confirmed", "confirmation_applied"]
+    assert statuses(any_database) == ["confirmed", "confirmation_applied"]
 
 
 def test_a_late_application_needs_its_reason_and_shows_as_late(database: Database) -> None:
