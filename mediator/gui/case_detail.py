@@ -366,7 +366,7 @@ class CaseDetailPanel(QWidget):
         if c.window is not None:
             tip = _(
                 "民事诉讼法第二百零五条：自调解协议生效之日起三十日内共同申请；"
-                "期间最后一日为节假日的，顺延至节假日后的第一日。"
+                "期间届满的最后一日是法定休假日的，以法定休假日后的第一日为期间届满的日期。"
             )
             f.windowValue.setToolTip(tip)
         f.appliedValue.setText(c.application_date.isoformat() if c.application_date else _("未登记"))
@@ -405,7 +405,7 @@ class CaseDetailPanel(QWidget):
             else:
                 text = _("{end}（已过期 {days} 天）").format(end=end, days=-left)
         if window.shifted:
-            text += "\n" + _("原定 {nominal} 为节假日，顺延至 {end}。").format(
+            text += "\n" + _("原定 {nominal} 为法定休假日，顺延至 {end}。").format(
                 nominal=window.nominal_end.isoformat(), end=end
             )
         if not window.calendar_known:
