@@ -12,7 +12,7 @@ workspace's business (gui/workspace.py), not the window's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -29,9 +29,6 @@ from PySide6.QtWidgets import (
 from mediator.demo.marker import DatabaseState, database_state
 from mediator.gui.jobs import Refresher
 from mediator.i18n import _
-
-if TYPE_CHECKING:
-    from mediator.gui.main_window import MainWindow
 
 _BANNER_STYLE = (
     "QFrame#demoBanner { background: #fff4d6; border: 1px solid #e0b84c; border-radius: 4px; }"
@@ -122,7 +119,8 @@ class FirstStart(QObject):
     work_requested = Signal()
     database_url_changed = Signal(str)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Any) -> None:
+        # ``window`` is the MainWindow (not imported: it creates this, a cycle otherwise).
         super().__init__(window)
         self.window = window
         self.state: DatabaseState | None = None
