@@ -165,6 +165,18 @@ def parse_status(text: CaseStatus | str) -> CaseStatus:
     _raise(_("未知的案件状态：{status}；可用：{choices}。").format(status=text, choices=choices))
 
 
+def parse_failure_reason(text: FailureReason | str) -> FailureReason:
+    """A failure reason as typed: its label (无法联系) or key (unreachable)."""
+    if isinstance(text, FailureReason):
+        return text
+    cleaned = "".join(str(text).split())
+    for reason in FailureReason:
+        if cleaned.lower() in (reason.value, FAILURE_REASON_LABELS[reason], reason.label.lower()):
+            return reason
+    choices = "、".join(f"{r.label}（{r.value}）" for r in FailureReason)
+    _raise(_("未知的调解不成原因：{reason}；可用：{choices}。").format(reason=text, choices=choices))
+
+
 def check_step_date(on: date, *, previous: date | None, today: date) -> None:
     """A step's date must be a day that has come (not after ``today``) and not before the case's
     previous step: ``TransitionError`` in the user's words otherwise."""

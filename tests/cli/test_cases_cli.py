@@ -120,6 +120,7 @@ def test_move_dry_run_previews_without_writing(tmp_path: Path, capsys: pytest.Ca
         (["--to", "履行完毕"], "逐案登记"),
         (["--to", "已司法确认"], "confirmation-record"),
         (["--to", "调解不成"], "必须选择原因"),
+        (["--to", "调解不成", "--failure-reason", "不想调"], "未知的调解不成原因"),
         (["--cases", "（2025）苏01民初9999号", "--to", "已达成"], "第15批中没有这些案号"),
         (["--cases", "胡乱", "--to", "已达成"], "案号"),
     ],
@@ -297,3 +298,23 @@ def test_correct_date_from_the_command_line(tmp_path: Path, capsys: pytest.Captu
         EXIT_INPUT,
         "--reason",
     )
+
+
+def test_move_to_failed_with_the_reason_as_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url, _fixture = setup(tmp_path, status="mediating")
+    code, out, _err = cli(
+        capsys,
+        url,
+        "cases",
+        "move",
+        "--batch",
+        "15",
+        "--to",
+        "调解不成",
+        "--failure-reason",
+        "投资者不同意",
+        "--on",
+        "2025-04-01",
+    )
+    assert code == 0 and "已将 3 件案件变更为“调解不成”" in out
+    assert statuses(capsys, url) == ["failed"] * 3

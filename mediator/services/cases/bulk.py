@@ -26,7 +26,7 @@ from sqlmodel import Session, col
 from mediator.domain.money import to_money
 from mediator.domain.privacy import mask_id_number, mask_phone
 from mediator.domain.validators import canonical_case_number
-from mediator.domain.workflow import CaseStatus, FailureReason, parse_status
+from mediator.domain.workflow import CaseStatus, FailureReason, parse_failure_reason, parse_status
 from mediator.errors import NotFoundError, UserError
 from mediator.i18n import _
 from mediator.services.audit.history import change_detail
@@ -376,6 +376,8 @@ def move_cases(
     ``dry_run`` the result lists what would happen, refusals included, and nothing is written.
     """
     status = parse_status(target)
+    if failure_reason is not None:
+        failure_reason = parse_failure_reason(failure_reason)
     if status in _NOT_IN_BULK:
         if _NOT_IN_BULK[status] == "confirmation":
             raise UserError(
