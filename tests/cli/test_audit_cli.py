@@ -27,6 +27,9 @@ def test_verify_passes_on_the_demo_year_and_names_an_edited_event(tmp_path: Path
 def test_a_term_extension_is_chained(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'x.db'}"
     assert run("--db", url, "demo").returncode == 0
-    assert run("--db", url, "extend-term", "--batch", "14", "--days", "5", "--reason", "补充材料").returncode == 0
+    assert (
+        run("--db", url, "extend-term", "--batch", "14", "--days", "5", "--reason", "补充材料").returncode
+        == 0
+    )
     report = json.loads(run("--db", url, "audit", "verify", "--json").stdout)
     assert report["intact"] is True
