@@ -56,7 +56,8 @@ def _cases(database: Database) -> dict[str, list[int]]:
     return made
 
 
-def test_company_name_short_name_and_code_find_its_cases(database: Database) -> None:
+def test_company_name_short_name_and_code_find_its_cases(any_database: Database) -> None:
+    database = any_database
     made = _cases(database)
     huachen = sorted(made["江苏华辰智能科技股份有限公司"])
     for typed in ("华辰", "华辰智能", "603917", "江苏华辰智能科技"):
