@@ -253,3 +253,45 @@ def test_a_mistyped_application_date_is_corrected_everywhere_and_audited(databas
         correct_step_date(
             database, fixture.case_numbers[0], step="履行完毕", on=date(2025, 9, 5), reason="x", actor="t"
         )
+
+
+@pytest.mark.postgres
+def test_two_people_recording_one_ruling_at_once_on_postgresql(postgres_url: str) -> None:
+    """The second waits for the first to commit, then finds the number taken."""
+    import threading
+    import time
+
+    from mediator.services.documents.confirmation import find_case, record_confirmation_step
+    from mediator.store.database import open_database
+
+    database = open_database(postgres_url)
+    try:
+        fixture = signed_batch(database, NAMES[:2])
+        for number in fixture.case_numbers:
+            record_confirmation(database, number, applied=date(2025, 9, 10), actor="t")
+        holding = threading.Event()
+
+        def first() -> None:
+            with database.transaction() as session:
+                case = find_case(session, fixture.case_numbers[0])
+                record_confirmation_step(
+                    session, case, ruling="（2025）苏01民特88号", ruling_date=date(2025, 9, 20), actor="甲"
+                )
+                holding.set()
+                time.sleep(1.0)  # still uncommitted while the second person records
+
+        thread = threading.Thread(target=first)
+        thread.start()
+        assert holding.wait(10)
+        with pytest.raises(ValidationError, match="同一裁定不能用于两件案件"):
+            record_confirmation(
+                database,
+                fixture.case_numbers[1],
+                ruling="（2025）苏01民特88号",
+                ruling_date=date(2025, 9, 21),
+                actor="乙",
+            )
+        thread.join()
+        assert statuses(database) == ["confirmed", "confirmation_applied"]
+    finally:
+        database.dispose()
