@@ -442,7 +442,7 @@ class CaseLossDialog(QDialog):
         database, case_id, actor = self._database, self._case_id, self._preferences.actor()
 
         def save(replace_agreed: bool, dry_run: bool) -> Callable[[Progress], LossesSaved]:
-            def op(_progress: Progress) -> LossesSaved:
+            def op(progress: Progress) -> LossesSaved:
                 from mediator.services.losses.cases import save_loss_results
 
                 return save_loss_results(
@@ -453,6 +453,7 @@ class CaseLossDialog(QDialog):
                     apply=apply,
                     replace_agreed=replace_agreed,
                     dry_run=dry_run,
+                    progress=progress,
                 )
 
             return op
@@ -524,7 +525,9 @@ class BatchLossDialog(QDialog):
         self.table.setHorizontalHeaderLabels(headers)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns sized once after a fill: ResizeToContents would measure every row at each change,
+        # minutes for a few thousand investors.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
         self.summary_label = QLabel()
@@ -593,6 +596,7 @@ class BatchLossDialog(QDialog):
 
     def show_run(self, run: LossRun) -> None:
         self.run, self.saved = run, None
+        self.table.setUpdatesEnabled(False)
         self.table.setRowCount(len(run.results))
         for row, result in enumerate(run.results):
             label = result.investor
@@ -614,6 +618,7 @@ class BatchLossDialog(QDialog):
                 if 2 <= column <= 5:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
+        self._sized()
         self.summary_label.setText(run.as_text().splitlines()[-1])
         for button in (self.pdf_button, self.save_button, self.apply_button):
             button.setEnabled(bool(run.results))
@@ -655,7 +660,7 @@ class BatchLossDialog(QDialog):
         company, batch = self.company, self.batch
 
         def save(replace_agreed: bool, dry_run: bool) -> Callable[[Progress], LossesSaved]:
-            def op(_progress: Progress) -> LossesSaved:
+            def op(progress: Progress) -> LossesSaved:
                 from mediator.services.losses.cases import save_loss_results
 
                 return save_loss_results(
@@ -667,6 +672,7 @@ class BatchLossDialog(QDialog):
                     apply=apply,
                     replace_agreed=replace_agreed,
                     dry_run=dry_run,
+                    progress=progress,
                 )
 
             return op
@@ -694,9 +700,14 @@ class BatchLossDialog(QDialog):
             self.job = run_job(self, save(False, False), title=_("保存测算结果"), on_success=self.show_saved)
         return self.job
 
+    def _sized(self) -> None:
+        self.table.resizeColumnsToContents()
+        self.table.setUpdatesEnabled(True)
+
     def show_saved(self, saved: LossesSaved) -> None:
         self.saved = saved
         by_investor = {case.investor: case for case in saved.cases}
+        self.table.setUpdatesEnabled(False)
         for row in range(self.table.rowCount()):
             item = self.table.item(row, 0)
             case = by_investor.get(item.text()) if item is not None else None
@@ -705,6 +716,7 @@ class BatchLossDialog(QDialog):
             if case and case.capped:
                 outcome += _("（已按诉请金额）")
             self.table.setItem(row, 7, QTableWidgetItem(outcome))
+        self._sized()
         self.summary_label.setText(_outcomes_text(saved))
         if saved.cases:
             self.applied.emit()

@@ -34,7 +34,7 @@ from mediator.services.audit.trail import audit
 from mediator.services.cases.changes import edit_case_fields, get_case
 from mediator.services.losses.batch import run_losses
 from mediator.services.losses.files import InvestorTrades
-from mediator.services.progress import Progress
+from mediator.services.progress import Progress, null_progress
 from mediator.store.database import Database
 from mediator.store.tables import BatchRow, CaseRow, InvestorRow, ListedCompanyRow, LossResultRow
 
@@ -442,6 +442,7 @@ class _Options:
     ratio: Decimal | None
     replace_agreed: bool
     sources: Mapping[str, str]
+    progress: Progress
 
 
 def save_loss_results(
@@ -457,20 +458,22 @@ def save_loss_results(
     replace_agreed: bool = False,
     sources: Mapping[str, str] | None = None,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> LossesSaved:
     """Store each investor's result with its case and, with ``apply``, offer it as the agreed amount.
 
     Each result finds its case by the investor's ID number (or name, without one) among the cases
     of ``company`` / ``batch`` / ``case_id``; an investor with two such cases is refused (narrow
     the scope). ``ratio`` overrides the company's settlement ratio. ``dry_run`` reports what would
-    happen and writes nothing (the GUI asks before replacing typed amounts).
+    happen and writes nothing (the GUI asks before replacing typed amounts). ``progress`` counts
+    the cases; a cancel between two of them writes nothing.
     """
     if ratio is not None:
         check_ratio(ratio)
     if company is not None:
         company_ratio(database, company)  # NotFoundError for an unknown company
     scope = _Scope(company, batch, case_id)
-    options = _Options(actor, apply, ratio, replace_agreed, sources or {})
+    options = _Options(actor, apply, ratio, replace_agreed, sources or {}, progress or null_progress())
     if dry_run:
         with database.session() as session:
             saved = _save(session, results, scope, options)
@@ -485,7 +488,9 @@ def _save(session: Session, results: Sequence[LossBreakdown], scope: _Scope, o: 
     if scope.case_id is not None and not matched:
         raise UserError(_("计算结果与该案件的投资者不符。"))
     outcomes: list[CaseLoss] = []
-    for result, case, listed in matched:
+    o.progress.update(0, total=len(matched), message=_("保存测算结果…"))
+    for done, (result, case, listed) in enumerate(matched, start=1):
+        o.progress.check()
         assert case.id is not None
         rate = o.ratio or result.parameters.ratio or ratio_of(listed.settlement_ratio)
         proposed = money(result.total * rate) if rate is not None else money(result.total)
@@ -509,4 +514,5 @@ def _save(session: Session, results: Sequence[LossBreakdown], scope: _Scope, o: 
                 capped,
             )
         )
+        o.progress.update(done)
     return LossesSaved(tuple(outcomes), tuple(unmatched))

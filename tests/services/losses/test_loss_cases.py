@@ -185,3 +185,24 @@ def test_a_case_whose_investor_is_not_in_the_trades_file(database: Database, tmp
     with pytest.raises(LossInputProblems) as caught:
         calculate_case_loss(database, cases.li, market, trades, PARAMETERS)
     assert "没有该投资者" in caught.value.problems[0].message
+
+
+def test_saving_counts_the_cases_and_a_cancel_writes_nothing(
+    database: Database, files: tuple[Path, Path]
+) -> None:
+    from mediator.errors import Cancelled
+    from mediator.services.progress import Progress
+
+    cases = make_loss_cases(database)
+    progress = Progress()
+    save_loss_results(database, _results(files), actor="a", company=COMPANY, progress=progress)
+    assert (progress.snapshot().done, progress.snapshot().total) == (2, 2)
+    cancelled = Progress()
+    cancelled.cancel()
+    with pytest.raises(Cancelled):
+        save_loss_results(
+            database, _results(files, "0.5"), actor="a", company=COMPANY, apply=True, progress=cancelled
+        )
+    assert _agreed(database, cases.zhang) is None
+    stored = stored_loss(database, cases.zhang)
+    assert stored is not None and stored.ratio is None  # the first save's, untouched
