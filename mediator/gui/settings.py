@@ -49,6 +49,8 @@ LANGUAGE: Option[str] = Option("language", str, DEFAULT_LANGUAGE, N_("界面语�
 USER_NAME: Option[str] = Option("user_name", str, "", N_("我的姓名（记入操作日志）"))
 CONFIRM_TRANSITIONS: Option[bool] = Option("confirm_transitions", bool, True, N_("变更案件状态前先确认"))
 DUE_WITHIN_DAYS: Option[int] = Option("due_within_days", int, 7, N_("概览中提示几天内到期的期限"))
+# Daily local copies of the work database (services/backup/daily.py): how many to keep; 0 = off.
+BACKUP_KEEP: Option[int] = Option("backup_keep", int, 14, N_("每日自动备份保留份数（0 为不备份）"))
 # The work database: empty for the SQLite file in the user-data folder, else the team's server
 # (postgresql+psycopg://user:password@host:5432/db). --db and MEDIATOR_DB win over it.
 DATABASE_URL: Option[str] = Option("database_url", str, "", N_("团队数据库地址（留空则使用本机数据库）"))

@@ -19,7 +19,9 @@ from mediator.demo.marker import demo_database_url
 from mediator.gui.errors import show_error
 from mediator.gui.jobs import JobHandle, Pool, run_job, wait_for_all_jobs
 from mediator.gui.main_window import MainWindow
+from mediator.gui.settings import BACKUP_KEEP, Preferences
 from mediator.i18n import _
+from mediator.services.backup.daily import DailyBackup, daily_backup
 from mediator.store.database import Database, open_database
 
 log = logging.getLogger("mediator.gui")
@@ -47,7 +49,37 @@ class Workspace(QObject):
 
     def open_work(self) -> MainWindow:
         """Open the work database and show the window on it. Raises what ``open_database`` raises."""
-        return self._show(open_database(self.work_url, index_search=False))
+        window = self._show(open_database(self.work_url, index_search=False))
+        self.back_up_daily()
+        return window
+
+    def back_up_daily(self) -> JobHandle[DailyBackup | None] | None:
+        """Today's local copy of the work database, in the background (首选项: how many to keep)."""
+        if self.database is None or self.window is None:
+            return None
+        database, keep = self.database, Preferences(self.qsettings).get(BACKUP_KEEP)
+
+        def done(result: DailyBackup | None) -> None:
+            if result is not None and result.path is not None and self.window is not None:
+                self.window.statusBar().showMessage(result.summary(), 10_000)
+
+        def failed(exc: BaseException) -> None:
+            # A backup that could not be made must not stop the work: say so in the status bar.
+            log.warning("daily backup failed: %s", type(exc).__name__)
+            if self.window is not None:
+                message = _("今天的自动备份未能完成：{reason}").format(reason=exc)
+                self.window.statusBar().showMessage(message, 20_000)
+
+        return run_job(
+            self.window,
+            lambda progress: daily_backup(database, keep=keep, today=self._today(), progress=progress),
+            title=_("自动备份"),
+            on_success=done,
+            on_failure=failed,
+            cancellable=False,
+            pool=Pool.READ,
+            show_progress=False,
+        )
 
     def open_url(self, url: str) -> None:
         """The work database at a new address (首选项 → 团队数据库地址); kept as it was if unreachable."""
