@@ -37,9 +37,10 @@ def test_opens_on_the_demo_data(qtbot: QtBot, main_window: MainWindow, demo_data
     # The demo database says what it is: in the title bar and in a banner above the tabs.
     assert window.windowTitle() == "【演示】证券纠纷委派调解案件管理"
     assert window.first_start.banner.isVisible()
-    assert [window.menuBar().actions()[i].text() for i in range(7)] == [
+    assert [window.menuBar().actions()[i].text() for i in range(8)] == [
         "文件(&F)",
         "案件(&C)",
+        "登记(&R)",
         "文档(&D)",
         "视图(&V)",
         "设置(&S)",
