@@ -50,7 +50,7 @@ from mediator.domain.validators import to_half_width
 from mediator.errors import UserError
 from mediator.gui.errors import show_error
 from mediator.gui.jobs import JobHandle, Pool, run_job
-from mediator.gui.settings import Preferences
+from mediator.gui.settings import Preferences, WindowState
 from mediator.i18n import _
 from mediator.services.losses.batch import LossRun
 from mediator.services.losses.cases import LossesSaved
@@ -187,6 +187,21 @@ class LossParametersBox(QGroupBox):
         )
         self.dates_note.setVisible(missing)
 
+    def restore(self, state: WindowState) -> None:
+        """The files and method of the last calculation (one company's cases share them)."""
+        for name, edit in (("market", self.market_edit), ("trades", self.trades_edit)):
+            value = state.value(name)
+            if isinstance(value, str) and not edit.text():
+                edit.setText(value)
+        index = self.method_combo.findData(state.value("method"))
+        if index >= 0:
+            self.method_combo.setCurrentIndex(index)
+
+    def remember(self, state: WindowState) -> None:
+        state.save_value("market", self.market_edit.text().strip())
+        state.save_value("trades", self.trades_edit.text().strip())
+        state.save_value("method", self.method_combo.currentData())
+
     def set_ratio(self, ratio: Decimal | None) -> None:
         self.ratio_edit.setText("" if ratio is None else str(ratio))
 
@@ -302,6 +317,8 @@ class CaseLossDialog(QDialog):
         self.stored_label.setWordWrap(True)
         layout.addWidget(self.stored_label)
         self.params = LossParametersBox()
+        self.state = WindowState(preferences.qsettings, "loss_calculator")
+        self.params.restore(self.state)
         self.params.set_company(c.company, c.implemented_on, c.disclosed_on)
         self.params.set_ratio(c.settlement_ratio)
         layout.addWidget(self.params)
@@ -349,6 +366,7 @@ class CaseLossDialog(QDialog):
         except UserError as exc:
             show_error(self, exc)
             return None
+        self.params.remember(self.state)
         database, case_id = self._database, self._case_id
 
         def op(progress: Progress) -> LossBreakdown:
@@ -512,6 +530,8 @@ class BatchLossDialog(QDialog):
         scope.addWidget(self.batch_spin)
         layout.addLayout(scope)
         self.params = LossParametersBox()
+        self.state = WindowState(preferences.qsettings, "loss_calculator")
+        self.params.restore(self.state)
         layout.addWidget(self.params)
         self.company_combo.currentIndexChanged.connect(self._company_chosen)
         self._company_chosen(self.company_combo.currentIndex())
@@ -580,6 +600,7 @@ class BatchLossDialog(QDialog):
         except UserError as exc:
             show_error(self, exc)
             return None
+        self.params.remember(self.state)
 
         def op(progress: Progress) -> LossRun:
             return run_losses(market, trades, parameters, progress)

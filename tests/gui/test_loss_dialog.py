@@ -216,3 +216,18 @@ def test_the_case_menu_opens_the_batch_calculator(main_window: object) -> None:
     assert isinstance(dialog, BatchLossDialog)
     assert dialog.company_combo.count() >= 1 and not dialog.apply_button.isEnabled()
     dialog.close()
+
+
+def test_the_next_case_starts_from_the_files_and_method_of_the_last(
+    qtbot: QtBot, database: Database, qsettings: QSettings, files: tuple[Path, Path]
+) -> None:
+    cases = make_loss_cases(database)
+    first = _case_dialog(qtbot, database, qsettings, cases.zhang, files)
+    first.params.method_combo.setCurrentIndex(first.params.method_combo.findData("fifo"))
+    first.calculate()
+    _wait(qtbot, first)
+    second = CaseLossDialog(database, cases.li, Preferences(qsettings))
+    qtbot.addWidget(second)
+    assert second.params.market_edit.text() == str(files[0])
+    assert second.params.trades_edit.text() == str(files[1])
+    assert second.params.method_combo.currentData() == "fifo"
