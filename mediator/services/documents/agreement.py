@@ -447,6 +447,7 @@ def generate_agreements(
     jobs: int = 2,
     progress: Progress | None = None,
     start_method: str | None = None,
+    actor: str = "cli",
 ) -> AgreementRun:
     """Write the agreements of a batch's agreed cases (or of the given cases) into ``out_dir``.
 
@@ -478,6 +479,16 @@ def generate_agreements(
 
         # Their SHA-256, kept: a signed file is accepted only if it grew from one of these.
         record_written(session, ((f.case_id, staged.temp_of(f.path).read_bytes()) for f in files))
+        from mediator.services.audit.trail import audit
+
+        # Agreement numbers were fixed and files written: recorded like every change.
+        audit(
+            session,
+            actor=actor,
+            action="agreements",
+            batch_id=batch_id,
+            detail=", ".join(f.agreement_number for f in files)[:2000],
+        )
     log.info("generated %d agreements in %.2f s", len(files), time.perf_counter() - started)
     if case_ids is not None:
         scope = _("所选 {count} 件案件").format(count=len(case_ids))
@@ -493,18 +504,8 @@ def generate_agreements(
 
 
 def run(database: Database, request: DocumentRequest) -> AgreementRun:
-    """The registry's entry point (``kinds.KINDS``): a batch's agreements, or chosen cases', or
-    the explicit re-issue of one case's agreement (``--reissue 案号 --reason 理由``)."""
-    if request.reissue:
-        from mediator.services.documents.reissue import reissue_agreement
-
-        return reissue_agreement(
-            database,
-            request.reissue,
-            reason=request.reason or "",
-            out_dir=request.folder,
-            actor=request.actor,
-        )
+    """A batch's agreements, or chosen cases' (the registry's ``agreements`` kind goes through
+    ``reissue.run``, which also takes the explicit ``--reissue 案号 --reason 理由``)."""
     if request.batch is None and not request.case_ids:
         raise UserError(_("请给出批次（--batch）或要重新出具的案号（--reissue）。"))
     return generate_agreements(
@@ -515,4 +516,5 @@ def run(database: Database, request: DocumentRequest) -> AgreementRun:
         jobs=request.jobs,
         progress=request.progress,
         start_method=request.start_method,
+        actor=request.actor,
     )
