@@ -1164,6 +1164,23 @@ def cmd_payments_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_payments_complete(args: argparse.Namespace) -> int:
+    from mediator.services.cases.settlement import complete_payment_by_number
+
+    paid_on = _date_arg(args.on, "--on")
+    if args.amount is not None and paid_on is None:
+        raise UserError(_("给出最后一笔付款的金额（--amount）时，请用 --on 给出其日期。"))
+    with _opened(args) as db:
+        done = complete_payment_by_number(
+            db, args.case_no, actor=_actor(), amount=args.amount, paid_on=paid_on, waiver=args.waiver
+        )
+    if args.json:
+        print_json(done.as_json())
+    else:
+        print(done.summary())
+    return EXIT_OK
+
+
 def cmd_payments_import(args: argparse.Namespace) -> int:
     from mediator.services.payments.imports import import_payments
 
@@ -1214,6 +1231,15 @@ def _add_payment_commands(commands: Any) -> None:
     add.add_argument("--ref", metavar="REF", help=_("银行流水号等凭证号（同一流水号只能登记一次）"))
     add.add_argument("--json", action="store_true", help=json_help)
     add.set_defaults(handler=cmd_payments_add)
+    complete = payment_actions.add_parser(
+        "complete", help=_("履行完毕：登记最后一笔付款，未付清的部分须说明免于支付的理由")
+    )
+    complete.add_argument("case_no", metavar="CASE_NO", help=_("案号"))
+    complete.add_argument("--amount", metavar="X", help=_("最后一笔付款的金额"))
+    complete.add_argument("--on", metavar="DATE", help=_("最后一笔付款的日期"))
+    complete.add_argument("--waiver", metavar="REASON", help=_("其余款项免于支付的理由（记入案件历史）"))
+    complete.add_argument("--json", action="store_true", help=json_help)
+    complete.set_defaults(handler=cmd_payments_complete)
     imports = payment_actions.add_parser(
         "import", help=_("导入公司或银行的付款清单（按案号或身份证号码匹配），全部或全不")
     )
