@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from mediator.domain.audit_chain import EventContent, event_hash
@@ -151,3 +152,31 @@ def test_two_processes_appending_at_once_keep_one_chain(any_database: Database) 
     report = chain.verify(any_database)
     assert report.intact, report.summary()
     assert report.events == 80
+
+
+@pytest.mark.postgres
+def test_a_backup_from_a_server_in_china_time_restores_an_intact_chain(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import create_engine
+
+    from mediator.services.backup.copies import backup_database, restore_database
+    from mediator.store.database import open_database
+
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:  # a server set up for Nanjing: timestamps come back in +08:00
+        name = connection.execute(text("SELECT current_database()")).scalar_one()
+        connection.execute(text(f"ALTER DATABASE \"{name}\" SET timezone TO 'Asia/Shanghai'"))
+    engine.dispose()
+    source = open_database(postgres_url)
+    target = open_database(f"sqlite:///{tmp_path / 'restored.db'}")
+    try:
+        _events(source, 3)
+        backup = backup_database(source, tmp_path / "team.backup")
+        restore_database(target, backup.path, actor="tester")
+        report = chain.verify(target)
+        assert report.intact, report.summary()
+        assert report.events == 4  # the three, and the restore itself
+    finally:
+        source.dispose()
+        target.dispose()
