@@ -184,7 +184,12 @@ def test_sign_package_then_signed_import_lists_each_file_and_shows_turnaround(
 
     # Back from the court: one fully signed, one unsigned, one with a byte changed after signing.
     pki = make_ca(tmp_path)
-    signers = {"investor": "张䶮", "company": COMPANY_NAME, "mediator": "孙调解"}
+    signers = {
+        "investor": "张䶮",
+        "company": COMPANY_NAME,
+        "mediator": "孙调解",
+        "organisation": "江苏省证券业协会",
+    }
     returned = tmp_path / "已签署"
     returned.mkdir()
     signed = sign_all((package / f"{batch.case_numbers[0]}.pdf").read_bytes(), pki, signers)
@@ -243,7 +248,12 @@ def signed_by_untrusted_ca(
     select_batch(window)
     run_action(qtbot, window, window.document_actions["sign-package"])
     pki = make_ca(tmp_path)
-    signers = {"investor": "张䶮", "company": COMPANY_NAME, "mediator": "孙调解"}
+    signers = {
+        "investor": "张䶮",
+        "company": COMPANY_NAME,
+        "mediator": "孙调解",
+        "organisation": "江苏省证券业协会",
+    }
     returned = tmp_path / "已签署"
     returned.mkdir()
     signed = sign_all((package / f"{batch.case_numbers[0]}.pdf").read_bytes(), pki, signers)
@@ -352,7 +362,8 @@ def test_signed_import_with_a_missing_root_file_says_so_and_imports_nothing(
 
 @pytest.fixture
 def signed_batch(database: Database) -> DocumentFixture:
-    return make_batch(database, names=("陈赟", "刘翀"), status="signed")
+    # Pre-filing referrals (民诉前调): they end in judicial confirmation.
+    return make_batch(database, names=("陈赟", "刘翀"), status="signed", case_type="民诉前调")
 
 
 def test_confirmation_applications_and_court_report(
@@ -432,6 +443,7 @@ def test_cli_and_menu_list_every_registered_kind(window: MainWindow) -> None:
         "导出签署包…",
         "导入已签署文件…",
         "生成司法确认申请书…",
+        "生成民事调解书申请书…",
         "导出法院反馈表…",
         "生成退回函…",
     ]

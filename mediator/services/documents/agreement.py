@@ -504,18 +504,8 @@ def generate_agreements(
 
 
 def run(database: Database, request: DocumentRequest) -> AgreementRun:
-    """The registry's entry point (``kinds.KINDS``): a batch's agreements, or chosen cases', or
-    the explicit re-issue of one case's agreement (``--reissue 案号 --reason 理由``)."""
-    if request.reissue:
-        from mediator.services.documents.reissue import reissue_agreement
-
-        return reissue_agreement(
-            database,
-            request.reissue,
-            reason=request.reason or "",
-            out_dir=request.folder,
-            actor=request.actor,
-        )
+    """A batch's agreements, or chosen cases' (the registry's ``agreements`` kind goes through
+    ``reissue.run``, which also takes the explicit ``--reissue 案号 --reason 理由``)."""
     if request.batch is None and not request.case_ids:
         raise UserError(_("请给出批次（--batch）或要重新出具的案号（--reissue）。"))
     return generate_agreements(

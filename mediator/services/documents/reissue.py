@@ -28,12 +28,14 @@ from mediator.errors import NotFoundError, UserError
 from mediator.i18n import _
 from mediator.services.audit.trail import audit
 from mediator.services.documents.agreement import AgreementRun, render_documents
+from mediator.services.documents.agreement import run as generate_run
 from mediator.services.documents.data import (
     NumberAllocator,
     china_today,
     load_case_documents,
     require_particulars,
 )
+from mediator.services.documents.kinds import DocumentRequest
 from mediator.store.database import Database
 from mediator.store.tables import AgreementRow, CaseRow, SigningRow, VoidedAgreementRow
 
@@ -63,6 +65,21 @@ class ReissueRun(AgreementRun):
         if self.was_signed:
             text += "\n" + _("原协议已签署：案件退回“已达成”，新协议须重新签署。")
         return text
+
+
+def run(database: Database, request: DocumentRequest) -> AgreementRun:
+    """The registry's entry point for ``agreements`` (``kinds.KINDS``): the explicit re-issue of
+    one case's agreement with ``--reissue 案号 --reason 理由``, else a batch's or chosen cases'
+    agreements (``agreement.run``: signed ones are skipped and named)."""
+    if request.reissue:
+        return reissue_agreement(
+            database,
+            request.reissue,
+            reason=request.reason or "",
+            out_dir=request.folder,
+            actor=request.actor,
+        )
+    return generate_run(database, request)
 
 
 def _checked_reason(reason: str) -> str:
