@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("ratio", sa.String(length=12), nullable=True),
         sa.Column("proposed", sa.BigInteger(), nullable=True),
         sa.Column("parameters", sa.String(length=2000), nullable=False),
-        sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("computed_by", sa.String(length=50), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["mediation_case.id"]),
         sa.PrimaryKeyConstraint("id"),
