@@ -573,6 +573,8 @@ class MainWindow(QMainWindow):
         if dialog_class is None:
             QMessageBox.information(self, _("导入"), _("本版本尚未安装导入功能"))
             return
+        if not self.first_start.import_allowed():  # a real list into the demo database? (welcome.py)
+            return
         dialog = dialog_class(self.database, self, actor=self.preferences.actor())
         dialog.finished.connect(lambda _result: self.refresh())
         if hasattr(dialog, "company_form_requested"):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -155,6 +156,27 @@ class FirstStart(QObject):
     def refresh(self) -> None:
         """Read the state again (after an import the welcome page gives way to the cases)."""
         self.loader.request()
+
+    def import_allowed(self) -> bool:
+        """Importing into the demo database would mix real cases with invented ones: ask first,
+        offering the way back to the work database."""
+        if self.state is None or not self.state.is_demo:
+            return True
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            _("导入委派清单"),
+            _("当前打开的是演示数据库。真实的委派清单应导入工作数据库，否则会与虚构案件混在一起。"),
+            parent=self.window,
+        )
+        box.setObjectName("importIntoDemoBox")
+        back = box.addButton(_("返回工作数据库"), QMessageBox.ButtonRole.AcceptRole)
+        anyway = box.addButton(_("仍导入演示数据库"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(back)
+        self.window.exec_dialog(box)
+        if box.clickedButton() is back:
+            self.work_requested.emit()
+        return box.clickedButton() is anyway
 
     def _switch(self) -> None:
         if self.state is not None and self.state.is_demo:

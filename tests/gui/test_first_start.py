@@ -129,3 +129,29 @@ def test_an_unreachable_team_database_keeps_the_window(
     monkeypatch.setattr("mediator.gui.workspace.show_error", lambda _parent, exc: shown.append(str(exc)))
     workspace.open_url(f"sqlite:///{tmp_path / 'nowhere' / 'team.db'}")
     assert workspace.window is window and shown and "nowhere" in shown[0]
+
+
+def test_importing_into_the_demo_offers_the_way_back_first(
+    qtbot: QtBot, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from mediator.gui.import_dialog import ImportDialog
+
+    _settled(qtbot, workspace).first_start.welcome.demo_button.click()
+    demo = _settled(qtbot, workspace)
+    asked: list[str] = []
+
+    def choose_back(box: Any) -> int:
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        [back] = [b for b in box.buttons() if b.text() == "返回工作数据库"]
+        back.click()
+        return 0
+
+    monkeypatch.setattr(demo, "exec_dialog", choose_back)
+    demo.form.actionImport.trigger()
+    assert asked and "演示数据库" in asked[0]
+    assert not [d for d in demo.findChildren(ImportDialog) if d.isVisible()]
+    work = _settled(qtbot, workspace)
+    assert work is not demo and work.first_start.welcome.isVisible()
