@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from mediator.domain.agreement_terms import MEDIATION_ORGANISATION
 from mediator.i18n import _
 from mediator.services.documents import layout as pdf_layout
 from mediator.store.tables import (
@@ -149,6 +150,8 @@ def parties_of(session: Session, agreement: AgreementRow) -> dict[str, Party]:
     parties = {
         "investor": Party(row[0], row[1]),
         "company": Party(row[2], row[3], is_organisation=True),
+        # The seal of the mediation organisation the agreement names (人民调解法 §29).
+        "organisation": Party(MEDIATION_ORGANISATION, None, is_organisation=True),
     }
     if row[4]:
         parties["mediator"] = Party(row[4])

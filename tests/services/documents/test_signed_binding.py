@@ -307,3 +307,18 @@ def test_a_kill_mid_import_leaves_the_database_as_it_was(
     assert set(_statuses(any_database, fixture)) == {"agreed"} and _signings(any_database) == 0
     again = import_signed(any_database, folder, trust_roots=pki.ca_pem)  # nothing half-done in the way
     assert again.count("accepted") == len(NAMES)
+
+
+def test_the_seal_must_be_the_mediation_organisations(
+    database: Database, tmp_path: Path, pki: SigningPki
+) -> None:
+    _fixture, out = _package(database, tmp_path)
+    signers = {**_signers(NAMES[0]), "organisation": "某某调解中心"}
+    signed = sign_all(_file(out, 0), pki, signers)
+
+    report = import_signed(
+        database, _folder(tmp_path, {"seal.pdf": signed}), trust_roots=pki.ca_pem, strict=True
+    )
+
+    assert report.documents[0].outcome == "rejected"
+    assert "调解组织印章" in (report.documents[0].reason or "")
