@@ -217,3 +217,21 @@ def test_save_to_cases_refusals(files: tuple[str, str], tmp_path: Path) -> None:
     assert_one_line_error(unknown, EXIT_INPUT, "无此公司")
     bad_ratio = run("--db", url, "company", "set", "紫金山新材料股份有限公司", "--settlement-ratio", "2")
     assert_one_line_error(bad_ratio, EXIT_INPUT, "调解比例")
+
+
+def test_an_oversell_and_a_missing_close_are_both_named_and_nothing_is_printed(tmp_path: Path) -> None:
+    rows = trade_rows()
+    rows.append(["李四", "110105194912310029", "2024-03-05", "卖出", 5000, 8.5])
+    market = write_market_csv(tmp_path / "m.csv")
+    lines = market.read_text(encoding="utf-8-sig").splitlines()
+    lines[5] = lines[5].replace(",12.00,", ",,")
+    market.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    trades = write_trades_xlsx(tmp_path / "t.xlsx", rows)
+    result = run("losscalc", *DATES, "--market", str(market), "--trades", str(trades))
+    assert result.returncode == EXIT_FILE_ERRORS and result.stdout == ""
+    assert "m.csv，第 6 行，“收盘”列：缺少收盘价。" in result.stderr
+    assert "有 1 个问题，未计算。" in result.stderr  # the market file is checked first
+    market.write_text("\n".join(write_market_csv(tmp_path / "ok.csv").read_text("utf-8-sig").splitlines()))
+    result = run("losscalc", *DATES, "--market", str(market), "--trades", str(trades))
+    assert result.returncode == EXIT_FILE_ERRORS and result.stdout == ""
+    assert "t.xlsx，第 11 行，“成交股数”列：卖出 5000 股超过当时持股 1000 股" in result.stderr
