@@ -11,6 +11,7 @@ asking (a dry run tells which cases have one).
 from __future__ import annotations
 
 import tempfile
+from html import escape
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -311,7 +312,9 @@ class CaseLossDialog(QDialog):
         self.job: JobHandle[Any] | None = None
         c = self.context
         layout = QVBoxLayout(self)
-        header = QLabel(f"<b>{c.case_number}</b>　{c.investor}（{c.id_number}）　{c.company}")
+        header = QLabel(
+            f"<b>{escape(c.case_number)}</b>　{escape(c.investor)}（{c.id_number}）　{escape(c.company)}"
+        )
         layout.addWidget(header)
         self.stored_label = QLabel(c.stored.summary() if c.stored else _("本案尚未保存测算结果。"))
         self.stored_label.setWordWrap(True)
