@@ -11,10 +11,10 @@ asking (a dry run tells which cases have one).
 from __future__ import annotations
 
 import tempfile
-from html import escape
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +52,14 @@ from mediator.errors import UserError
 from mediator.gui.errors import show_error
 from mediator.gui.jobs import JobHandle, Pool, run_job
 from mediator.gui.settings import Preferences, WindowState
-from mediator.i18n import _
+from mediator.i18n import N_, _
 from mediator.services.losses.batch import LossRun
 from mediator.services.losses.cases import LossesSaved
 from mediator.services.losses.files import LossInputProblems
 from mediator.services.progress import Progress
 from mediator.store.database import Database
 
-FILE_FILTER = "表格 (*.csv *.xlsx *.xls *.ods);;所有文件 (*)"
+FILE_FILTER = N_("表格 (*.csv *.xlsx *.xls *.ods);;所有文件 (*)")
 PRINT_DPI = 300
 # How many problems of an input file the message box lists (all of them are in its details).
 SHOWN_PROBLEMS = 8
@@ -172,7 +172,7 @@ class LossParametersBox(QGroupBox):
         return row
 
     def _choose(self, edit: QLineEdit, title: str) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, title, edit.text(), FILE_FILTER)
+        path, _filter = QFileDialog.getOpenFileName(self, title, edit.text(), _(FILE_FILTER))
         if path:
             edit.setText(path)
 
