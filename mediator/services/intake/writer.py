@@ -190,6 +190,9 @@ class _Core:
         # A big list (the writer has its own process): see _defer_indexes.
         self._bulk = bulk
         self._deferred_indexes: list[str] = []
+        # The import's audit events, chained just before the commit: on PostgreSQL the chain's lock
+        # is then held for a moment, not for the whole import (teammates' changes would wait).
+        self._audit_events: list[EventContent] = []
         self.files: dict[int, FileOutcome] = {}
         self._infos: dict[int, FileInfo] = {}
         self._file_plans: dict[int, BatchPlan] = {}
@@ -235,6 +238,7 @@ class _Core:
                 if not (payload and not self.stopped):
                     session.rollback()
                     return Outcome(self.files, committed=False)
+                audit_chain.append(connection, self._audit_events)
                 self._rebuild_indexes(connection)
             return Outcome(self.files, committed=True)
         except (EOFError, OSError) as exc:
@@ -618,22 +622,19 @@ class _Core:
         report = self.files[index]
         if self._fills:
             self._write_fills(connection)
-        # One chained event per file, in the import's transaction (services/audit/chain.py).
-        audit_chain.append(
-            connection,
-            [
-                EventContent.of(
-                    at=self._now,
-                    actor=self._options.actor,
-                    action="import",
-                    batch_id=plan.batch_id,
-                    detail=_("导入 {file}：新增 {imported} 件，跳过重复 {skipped} 件").format(
-                        file=Path(self._infos[index].file).name,
-                        imported=report.imported,
-                        skipped=report.skipped_duplicates,
-                    ),
-                )
-            ],
+        # One chained event per file, in the import's transaction (appended before the commit).
+        self._audit_events.append(
+            EventContent.of(
+                at=self._now,
+                actor=self._options.actor,
+                action="import",
+                batch_id=plan.batch_id,
+                detail=_("导入 {file}：新增 {imported} 件，跳过重复 {skipped} 件").format(
+                    file=Path(self._infos[index].file).name,
+                    imported=report.imported,
+                    skipped=report.skipped_duplicates,
+                ),
+            )
         )
 
     def _write_fills(self, connection: Connection) -> None:

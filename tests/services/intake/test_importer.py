@@ -435,7 +435,8 @@ def test_errors_workbook_holds_the_offending_rows_as_typed(database: Database, t
     sheet = openpyxl.load_workbook(out).active
     values = [[c.value for c in r] for r in sheet.iter_rows()]
     assert values[0][-1] == "错误说明" and values[0][:3] == ["序号", "案号", "原告"]
-    assert values[1][:8] == row  # as typed, unmasked: the file goes back to the clerk
+    # As typed, unmasked (the file goes back to the clerk), every cell text (issue 11).
+    assert values[1][:8] == [str(cell) for cell in row]
     assert values[1][-1] == f"身份证号码：{domain_message(validate_resident_id, bad_id)}"
     assert bad_id in values[1][-1]
     assert len(values) == 2
