@@ -139,3 +139,18 @@ def test_the_agreements_refusal_for_missing_particulars_offers_the_company_form(
     assert isinstance(registry, RegistryDialog) and registry.isVisible()
     qtbot.waitUntil(lambda: not registry.busy, timeout=10_000)
     assert registry.companies.name_edit.text() == COMPANY
+
+
+def test_a_mediator_no_longer_taking_cases_is_marked_in_the_combo(
+    qtbot: QtBot, window: MainWindow, database: Database
+) -> None:
+    from mediator.services.parties.mediators import add_mediator
+
+    add_mediator(database, "周明", phone="13905180000", actor="测试员")
+    add_mediator(database, "陈静", phone=None, actor="测试员", active=False)
+    window.refresh()
+    qtbot.waitUntil(
+        lambda: not window.loading and window.detail.form.mediatorCombo.count() == 3, timeout=10_000
+    )
+    combo = window.detail.form.mediatorCombo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["（未指定）", "周明", "陈静（停用）"]

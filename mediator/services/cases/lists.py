@@ -484,10 +484,13 @@ def filter_choices(database: Database) -> FilterChoices:
             )
             if i is not None
         ]
+        # The registry's mediators; one no longer taking cases says so (their cases keep them).
         mediators = [
-            Choice(i, name)
-            for i, name in session.connection().execute(
-                select(col(MediatorRow.id), col(MediatorRow.name)).order_by(col(MediatorRow.name))
+            Choice(i, name if active else _("{name}（停用）").format(name=name))
+            for i, name, active in session.connection().execute(
+                select(col(MediatorRow.id), col(MediatorRow.name), col(MediatorRow.active)).order_by(
+                    col(MediatorRow.name)
+                )
             )
             if i is not None
         ]
