@@ -101,6 +101,9 @@ class DocumentPreviewDialog(QDialog):
                 jobs=2 if large else 1,
                 progress=progress,
                 start_method="spawn" if large else None,
+                # Printing a signed agreement again is fine while it is the very paper signed;
+                # one whose data changed since is left out and named (never re-issued here).
+                reprint_signed=True,
             )
 
         self.job = run_job(
@@ -120,6 +123,10 @@ class DocumentPreviewDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, str(generated.path))
             self.case_list.addItem(item)
         self.print_button.setEnabled(bool(self._paths))
+        if run.skipped_signed:  # signed agreements whose data changed since: named, not shown
+            self.status.setToolTip(run.summary())
+            if not self._paths:
+                self.status.setText(run.summary())
         if self._paths:
             self.case_list.setCurrentRow(0)
             self.case_list.item(0).setSelected(True)

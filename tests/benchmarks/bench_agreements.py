@@ -160,7 +160,9 @@ def main() -> int:
             out = folder / f"out{round_number}"
             started = time.perf_counter()
             cpu_before = os.times()
-            run = agreement_pdf.generate_agreements(database, case_ids=case_ids, out_dir=out, jobs=args.jobs)
+            run = agreement_pdf.generate_agreements(
+                database, case_ids=case_ids, out_dir=out, jobs=args.jobs, reprint_signed=True
+            )
             times.append(time.perf_counter() - started)
             cpu_after = os.times()  # the pool's workers have been joined: their CPU time is in children_*
             cpus.append(

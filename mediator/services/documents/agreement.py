@@ -448,8 +448,13 @@ def generate_agreements(
     progress: Progress | None = None,
     start_method: str | None = None,
     actor: str = "cli",
+    reprint_signed: bool = False,
 ) -> AgreementRun:
     """Write the agreements of a batch's agreed cases (or of the given cases) into ``out_dir``.
+
+    Signed agreements are skipped and named in the result (never re-issued silently); with
+    ``reprint_signed`` (the preview's printing) a signed one whose data still gives the signed
+    fingerprint is printed again, identical — a changed one stays skipped.
 
     Agreement numbers are created on first generation and kept afterwards. Nothing is written
     when any case fails its checks.
@@ -463,12 +468,10 @@ def generate_agreements(
         batch_number = batch_row.number if batch_row is not None else None
         loaded = load_case_documents(session, batch_id=batch_id, case_ids=case_ids)
         # A signed agreement is what the parties signed: a run leaves it alone and says so.
-        skipped = tuple(d.data.case_number for d in loaded if d.signed)
-        documents = [d for d in loaded if not d.signed]
-        if not documents and skipped:
-            message = _("所选案件的调解协议均已签署（{n} 件），未重新出具；如需重新出具请用 --reissue。")
-            raise UserError(message.format(n=len(skipped)))
-        if not documents:
+        documents = [d for d in loaded if not d.signed or (reprint_signed and d.unchanged_since_signing)]
+        kept = {d.case_id for d in documents}
+        skipped = tuple(d.data.case_number for d in loaded if d.case_id not in kept)
+        if not documents and not skipped:
             raise UserError(_("没有已达成调解金额的案件，未生成调解协议书。"))
         require_particulars(documents)
         jobs = max(1, min(jobs, os.cpu_count() or 1, len(documents)))

@@ -74,6 +74,13 @@ class CaseDocument:
     signed: bool = False
     # The particulars it still lacks (``agreement_terms.missing_particulars``); empty: complete.
     missing: tuple[str, ...] = ()
+    # The stored fingerprint (of what was signed, once signed).
+    stored_fingerprint: str | None = None
+
+    @property
+    def unchanged_since_signing(self) -> bool:
+        """Signed, and the data still gives the signed fingerprint: a reprint is the same paper."""
+        return self.signed and self.stored_fingerprint == fingerprint_of(self.data)
 
 
 def require_particulars(documents: Sequence[CaseDocument]) -> None:
@@ -164,6 +171,7 @@ def _case_document(
         effective_on=agreement_effective_on(recorded, case.signed_on),
         signed=signed,
         missing=tuple(missing_particulars(data)),
+        stored_fingerprint=agreement.fingerprint if agreement is not None else None,
     )
 
 

@@ -84,11 +84,32 @@ def test_batch_run_skips_signed_cases_and_says_so(
     assert (after.number, after.fingerprint) == (before.number, before.fingerprint)
 
 
-def test_choosing_only_signed_cases_is_refused(
+def test_only_signed_cases_write_nothing_and_say_why(
     signed_first: DocumentFixture, database: Database, tmp_path: Path
 ) -> None:
-    with pytest.raises(UserError, match="均已签署"):
-        generate_agreements(database, case_ids=signed_first.case_ids[:1], out_dir=tmp_path / "x", jobs=1)
+    run = generate_agreements(database, case_ids=signed_first.case_ids[:1], out_dir=tmp_path / "x", jobs=1)
+    assert run.files == [] and "已跳过已签署的 1 件" in run.summary()
+
+
+def test_reprinting_a_signed_agreement_needs_unchanged_data(
+    signed_first: DocumentFixture, database: Database, tmp_path: Path
+) -> None:
+    fixture = signed_first
+    same = generate_agreements(
+        database, case_ids=fixture.case_ids[:1], out_dir=tmp_path / "same", jobs=1, reprint_signed=True
+    )
+    signed = _agreement(database, fixture.case_ids[0])
+    assert [f.fingerprint for f in same.files] == [signed.fingerprint]  # the very paper signed
+    with database.transaction() as session:
+        case = session.get(CaseRow, fixture.case_ids[0])
+        assert case is not None
+        investor = session.get(InvestorRow, case.investor_id)
+        assert investor is not None
+        investor.phone = "13900000000"
+    changed = generate_agreements(
+        database, case_ids=fixture.case_ids[:1], out_dir=tmp_path / "changed", jobs=1, reprint_signed=True
+    )
+    assert changed.files == [] and "已跳过已签署的 1 件" in changed.summary()
 
 
 def test_reissue_needs_a_reason(signed_first: DocumentFixture, database: Database, tmp_path: Path) -> None:
