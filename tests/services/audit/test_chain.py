@@ -180,3 +180,52 @@ def test_a_backup_from_a_server_in_china_time_restores_an_intact_chain(
     finally:
         source.dispose()
         target.dispose()
+
+
+@pytest.mark.postgres
+def test_writers_locking_rows_in_another_order_do_not_deadlock_on_the_chain(postgres_url: str) -> None:
+    """T1 changes row X and records it, then row Y; T2 changes Y and records it meanwhile. With the
+    chain's lock taken when ``audit`` is called, T2 waited for T1's lock while T1 waited for Y."""
+    import threading
+
+    from mediator.services.audit.trail import audit
+    from mediator.store.database import open_database
+
+    database = open_database(postgres_url)
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(text("INSERT INTO setting (key, value) VALUES ('x', '0'), ('y', '0')"))
+        t1_recorded, t2_locked_y = threading.Event(), threading.Event()
+        errors: list[BaseException] = []
+
+        def first() -> None:
+            try:
+                with database.transaction() as session:
+                    session.execute(text("UPDATE setting SET value = '1' WHERE key = 'x'"))
+                    audit(session, actor="甲", action="test", detail="x")
+                    t1_recorded.set()
+                    t2_locked_y.wait(10)
+                    session.execute(text("UPDATE setting SET value = '1' WHERE key = 'y'"))
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        def second() -> None:
+            try:
+                t1_recorded.wait(10)
+                with database.transaction() as session:
+                    session.execute(text("UPDATE setting SET value = '2' WHERE key = 'y'"))
+                    t2_locked_y.set()
+                    audit(session, actor="乙", action="test", detail="y")
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == []
+        report = chain.verify(database)
+        assert report.intact and report.events == 2
+    finally:
+        database.dispose()
