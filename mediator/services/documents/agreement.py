@@ -30,6 +30,7 @@ from mediator.domain.agreement_terms import (
     SIGNATURE_FIELDS,
     AgreementData,
 )
+from mediator.domain.identity import id_label
 from mediator.domain.money import format_money, rmb_upper
 from mediator.domain.referral_kinds import ReferralKind, party_roles
 from mediator.domain.validators import safe_file_name, validate_stock_code
@@ -59,7 +60,6 @@ from mediator.store.database import Database
 log = logging.getLogger("mediator.pdf")
 
 TEMPLATE = "agreement"
-_ID_LABELS = {"resident_id": "公民身份号码"}
 _EXCHANGES = {"SSE": N_("上海证券交易所"), "SZSE": N_("深圳证券交易所"), "BSE": N_("北京证券交易所")}
 # The late-payment interest when the company's record names none: the LPR, the benchmark courts use
 # for late payment since 2019 (the template words it; a company's own rate replaces it).
@@ -132,7 +132,7 @@ def template_values(data: AgreementData) -> tuple[dict[str, object], dict[str, b
         "investor_name": data.investor_name,
         "investor_sex": data.investor_sex,
         "investor_birth_date": cn_date(data.investor_birth_date),
-        "investor_id_label": _ID_LABELS.get(data.investor_id_type, "身份证件号码"),
+        "investor_id_label": id_label(data.investor_id_type),
         "investor_id_number": data.investor_id_number,
         "investor_address": data.investor_address,
         "investor_phone": data.investor_phone,

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from mediator.domain import referral_headers as rh
+from mediator.domain.identity import guess_identity
 from mediator.domain.money import FEN, parse_amount
 from mediator.domain.validators import (
     canonical_case_number,
@@ -219,7 +220,14 @@ def identity(value: object, name: object) -> tuple[str, str]:
     try:
         return "resident_id", resident_id_cell(value)
     except ValidationError as exc:
-        if value.__class__ is float or not (isinstance(name, str) and _INSTITUTION.search(name.strip())):
+        if value.__class__ is float:
+            raise
+        # A permit whose shape tells it (港澳/台湾 travel permits, residence permits, foreign
+        # permanent residence cards: domain.identity), each with its own check.
+        guessed = guess_identity(cell_text(value, rh.ID_NUMBER))
+        if guessed is not None:
+            return guessed
+        if not (isinstance(name, str) and _INSTITUTION.search(name.strip())):
             raise
         try:
             return "uscc", validate_uscc(cell_text(value, rh.ID_NUMBER))

@@ -368,3 +368,17 @@ def test_the_companys_receiving_account_and_late_interest_are_printed(
     text = squeeze(pdf_text(run.files[0].path))
     assert "收款账户：甲方证券账户对应的资金账户" in text
     assert "按每日万分之三向甲方支付逾期付款利息" in text
+
+
+def test_an_investor_with_a_permit_is_named_by_that_document(database: Database, tmp_path: Path) -> None:
+    fixture = make_batch(database, names=("陈家明",), case_type=PRE_FILING, installments_for_first=False)
+    with database.transaction() as session:
+        case = session.get(CaseRow, fixture.case_ids[0])
+        assert case is not None
+        investor = session.get(InvestorRow, case.investor_id)
+        assert investor is not None
+        investor.id_type, investor.id_number = "hk_macau_permit", "H12345678"
+    run = generate_agreements(database, batch=15, out_dir=tmp_path / "out", jobs=1)
+    text = squeeze(pdf_text(run.files[0].path))
+    assert "甲方（申请人）：陈家明，港澳居民来往内地通行证号码：H12345678" in text
+    assert "出生" not in text.split("乙方")[0]  # no sex or birth date read off a permit
