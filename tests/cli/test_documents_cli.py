@@ -139,3 +139,31 @@ def test_bad_input_is_one_clear_line(tmp_path: Path) -> None:
         2,
     )
     assert "--applied" in ruling
+
+
+def test_agreement_refusals_and_reissue_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    database = open_database(url)
+    fixture = make_batch(database, names=("张䶮", "李堃"), case_type="民诉前调")
+    from mediator.store.tables import CaseRow
+
+    with database.transaction() as session:
+        case = session.get(CaseRow, fixture.case_ids[1])
+        assert case is not None
+        case.mediator_id = None
+    database.dispose()
+    out = str(tmp_path / "a")
+
+    refused = one_line_error(run("--db", url, "agreements", "--batch", "15", "--out", out), 2)
+    assert "1件案件资料不全" in refused and "（2025）苏01民诉前调3101号缺承办调解员" in refused
+    assert not (tmp_path / "a").exists() or list((tmp_path / "a").glob("*.pdf")) == []
+    assert "--reissue" in one_line_error(run("--db", url, "agreements", "--out", out), 2)
+
+    no_reason = run("--db", url, "agreements", "--reissue", fixture.case_numbers[0], "--out", out)
+    assert "须说明理由" in one_line_error(no_reason, 2)
+    never_issued = run(
+        "--db", url, "agreements", "--reissue", fixture.case_numbers[0], "--reason", "更正", "--out", out
+    )
+    assert "尚未出具调解协议书" in one_line_error(never_issued, 2)
+    court = run("--db", url, "court-request", "--batch", "15", "--out", str(tmp_path / "c"))
+    assert "没有已签署的立案后委托调解" in one_line_error(court, 2)
