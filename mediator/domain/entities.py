@@ -55,6 +55,8 @@ class ListedCompany:
     decision: str | None = None  # the regulator's decision the claims rest on
     implemented_on: date | None = None  # 实施日 (法释〔2022〕2号 Art. 7)
     disclosed_on: date | None = None  # 揭露日 (Art. 8)
+    receiving_account: str | None = None  # the agreement's 收款账户 clause for this company
+    late_interest: str | None = None  # the agreement's late-payment interest for this company
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
