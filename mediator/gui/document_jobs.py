@@ -239,16 +239,18 @@ class DocumentJobs(QObject):
         from mediator.domain.parties import REQUIRED_FOR_AGREEMENT
         from mediator.gui import errors
 
-        company_labels = {_(label) for _key, label in REQUIRED_FOR_AGREEMENT}
-        lacking = isinstance(exc, IncompleteParticulars) and any(
-            company_labels & set(items) for items in exc.cases.values()
-        )
-        if not lacking:
+        if not isinstance(exc, IncompleteParticulars):
             errors.show_error(self._parent, exc)
             return
+        company_labels = {_(label) for _key, label in REQUIRED_FOR_AGREEMENT}
+        lacking = any(company_labels & set(items) for items in exc.cases.values())
         box = QMessageBox(QMessageBox.Icon.Warning, _("无法生成"), str(exc), parent=self._parent)
         box.setObjectName("missingParticularsBox")
-        fill_in = box.addButton(_("补全上市公司资料…"), QMessageBox.ButtonRole.AcceptRole)
+        # The cases to complete, one per line (the message names at most 20 of them).
+        box.setDetailedText("\n".join(f"{case}：{'、'.join(items)}" for case, items in exc.cases.items()))
+        fill_in = None
+        if lacking:
+            fill_in = box.addButton(_("补全上市公司资料…"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Close)
         box.buttonClicked.connect(
             lambda button: self.company_form_requested.emit() if button is fill_in else None

@@ -154,3 +154,23 @@ def test_a_mediator_no_longer_taking_cases_is_marked_in_the_combo(
     )
     combo = window.detail.form.mediatorCombo
     assert [combo.itemText(i) for i in range(combo.count())] == ["（未指定）", "周明", "陈静（停用）"]
+
+
+def test_the_particulars_refusal_lists_every_case_to_complete(qtbot: QtBot, window: MainWindow) -> None:
+    refusal = IncompleteParticulars(
+        "2件案件资料不全，不能生成调解协议书：…",
+        {
+            "（2025）苏01民诉前调3100号": ["投资者住址", "投资者联系电话"],
+            "（2025）苏01民诉前调3101号": ["承办调解员"],
+        },
+    )
+    window.document_jobs._failed(refusal)
+    box = window.document_jobs.missing_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert box.detailedText().splitlines() == [
+        "（2025）苏01民诉前调3100号：投资者住址、投资者联系电话",
+        "（2025）苏01民诉前调3101号：承办调解员",
+    ]
+    # Nothing of the company's is missing: no company form to offer.
+    assert [b.text() for b in box.buttons() if b.text() == "补全上市公司资料…"] == []
+    box.close()
