@@ -57,6 +57,7 @@ class ListedCompany:
     disclosed_on: date | None = None  # 揭露日 (Art. 8)
     receiving_account: str | None = None  # the agreement's 收款账户 clause for this company
     late_interest: str | None = None  # the agreement's late-payment interest for this company
+    settlement_ratio: str | None = None  # share of the computed loss offered (e.g. "0.4")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -237,6 +238,7 @@ class JudicialConfirmation:
     application_date: date | None = None
     ruling_number: str | None = None
     ruling_date: date | None = None
+    late_reason: str | None = None  # why the application came after its window
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -276,3 +278,6 @@ class AuditEvent:
     case_id: int | None = None
     batch_id: int | None = None
     detail: str | None = None
+    seq: int = 0  # position in the hash chain (services/audit/chain.py)
+    prev_hash: str = ""
+    hash: str = ""
