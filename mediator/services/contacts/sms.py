@@ -8,10 +8,7 @@ the export is recorded in the audit log, which names the file, never the numbers
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
@@ -29,6 +26,7 @@ from mediator.services.audit.trail import audit
 from mediator.services.calendar import load_work_calendar
 from mediator.services.cases.changes import find_batch
 from mediator.services.contacts.attempts import log_contact
+from mediator.services.documents.layout import StagedFiles, ensure_writable_folder
 from mediator.services.documents.templates import load_template
 from mediator.services.xlsx_cells import SafeSheet, add_format
 from mediator.store.database import Database
@@ -132,21 +130,6 @@ def _workbook(lines: list[SmsLine]) -> bytes:
     return buffer.getvalue()
 
 
-def _stage(path: Path, data: bytes) -> Path:
-    """Write ``data`` beside ``path`` under a temporary name (renamed once the database agrees)."""
-    if path.suffix.lower() != ".xlsx":
-        raise UserError(_("短信名单应保存为 .xlsx 文件：{path}").format(path=path))
-    try:
-        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:40]}-", suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-    except OSError as exc:
-        raise EnvironmentProblem(
-            _("无法写入文件 {path}：{reason}").format(path=path, reason=exc.strerror or exc)
-        ) from exc
-    return Path(temp_name)
-
-
 def default_notice_date(database: Database, today: date) -> date:
     """The date the notice announces by default: three days on, moved to a working day."""
     with database.session() as session:
@@ -170,8 +153,10 @@ def export_sms_list(
     raw_text = template.data.get("text")
     if not isinstance(raw_text, str) or not raw_text.strip():
         raise UserError(_("模板 {file} 有误：{detail}。").format(file=template.path.name, detail="text"))
+    if out.suffix.lower() != ".xlsx":
+        raise UserError(_("短信名单应保存为 .xlsx 文件：{path}").format(path=out))
     when = at or datetime.now(UTC)
-    temp: Path | None = None
+    staged = StagedFiles(ensure_writable_folder(out.parent))
     committed = False
     try:
         with database.transaction() as session:
@@ -225,10 +210,11 @@ def export_sms_list(
                 batch_id=batch_row.id,
                 detail=_("短信通知名单 {count} 条：{file}").format(count=len(lines), file=out.name),
             )
-            temp = _stage(out, _workbook(lines))
+            staged.write(out.name, _workbook(lines))
+            temp = staged.temp_of(out)
         committed = True
         try:
-            os.replace(temp, out)
+            staged.commit()
         except OSError as exc:
             # Recorded as sent already: the list is complete under its temporary name.
             raise EnvironmentProblem(
@@ -238,9 +224,8 @@ def export_sms_list(
             ) from exc
     except BaseException:
         # After the commit only the rename can fail: its temporary file stays, the user is told where.
-        if temp is not None and not committed:
-            with contextlib.suppress(OSError):
-                temp.unlink()
+        if not committed:
+            staged.discard()
         raise
     log.info("sms list of batch %s: %d lines, %d skipped", batch_row.number, len(lines), len(skipped))
     return SmsList(batch_row.number, out, lines, skipped, on)

@@ -23,6 +23,7 @@ from mediator.domain.validators import canonical_case_number, safe_file_name, va
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import NotFoundError, UserError, ValidationError
 from mediator.i18n import _
+from mediator.services.audit.trail import audit
 from mediator.services.calendar import load_work_calendar
 from mediator.services.cases.changes import transition_case
 from mediator.services.documents import layout as pdf_layout
@@ -152,6 +153,7 @@ def run(database: Database, request: DocumentRequest) -> ConfirmationRun:
         request.folder,
         per_batch=request.per_batch,
         progress=request.progress,
+        actor=request.actor,
     )
 
 
@@ -206,11 +208,14 @@ def write_confirmation_applications(
     per_batch: bool | None = None,
     progress: Progress | None = None,
     today: date | None = None,
+    actor: str = "cli",
 ) -> ConfirmationRun:
     """Write the applications of a batch's signed pre-filing cases into ``out_dir``; the cases
     left out (filed, already applied, late) are named in the result with their reasons."""
     out_dir = pdf_layout.ensure_writable_folder(Path(out_dir))
-    with database.transaction() as session:
+    # The files are renamed into place only after the database commit (and removed if it fails).
+    staged = StagedFiles(out_dir)
+    with pdf_layout.published_after(staged), database.transaction() as session:
         batch_row = resolve_batch(session, batch)
         if per_batch is None:
             per_batch = per_batch_default(session)
@@ -218,14 +223,11 @@ def write_confirmation_applications(
         loaded = load_case_documents(session, batch_id=batch_row.id)
         calendar = load_work_calendar(session)
         documents, left_out, windows = select_for_application(loaded, calendar, today or china_today())
-        if documents:
-            require_particulars(documents)
-    if not documents:
-        message = _("第{number}批没有已签署、待司法确认的案件。").format(number=batch_row.number)
-        raise UserError(message + _left_out_text(left_out).replace("\n", " "))
-    groups = [documents] if per_batch else [[d] for d in documents]
-    staged = StagedFiles(out_dir)
-    try:
+        if not documents:
+            message = _("第{number}批没有已签署、待司法确认的案件。").format(number=batch_row.number)
+            raise UserError(message + _left_out_text(left_out).replace("\n", " "))
+        require_particulars(documents)
+        groups = [documents] if per_batch else [[d] for d in documents]
         if progress is not None:
             progress.update(0, len(groups), _("正在生成司法确认申请书"))
         for done, group in enumerate(groups, start=1):
@@ -238,10 +240,14 @@ def write_confirmation_applications(
             staged.temp_path_for(name).write_bytes(build_confirmation_pdf(group, per_batch=per_batch))
             if progress is not None:
                 progress.update(done)
-        files = staged.commit()
-    except BaseException:
-        staged.discard()
-        raise
+        files = [target for _temp, target in staged.staged]
+        audit(
+            session,
+            actor=actor,
+            action="confirmation_applications",
+            batch_id=batch_row.id,
+            detail=_("司法确认申请书 {count} 件").format(count=len(documents)),
+        )
     if left_out:
         log.warning("%d cases left out of the confirmation applications", len(left_out))
     return ConfirmationRun(

@@ -7,6 +7,7 @@ that begins with = + - @ is written as text; amounts are numbers with two decima
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -433,22 +434,37 @@ def write_court_report(
     targets = [out] + ([Path(pdf)] if pdf is not None else [])
     for target in targets:
         pdf_layout.ensure_writable_folder(target.parent)
-    with database.transaction() as session:
+    xlsx_path = pdf_path = None
+    # The files are renamed into place only after the database commit (and removed if it fails).
+    with contextlib.ExitStack() as stack:
+        staging: dict[Path, pdf_layout.StagedFiles] = {}
+        for target in targets:
+            if target.parent not in staging:
+                staging[target.parent] = stack.enter_context(
+                    pdf_layout.published_after(pdf_layout.StagedFiles(target.parent))
+                )
+        session = stack.enter_context(database.transaction())
         report = build_court_report(session, batch, show_personal_data=show_personal_data)
+        if out.suffix.lower() == ".xlsx":
+            staging[out.parent].write(out.name, report_xlsx(report))
+            xlsx_path = out
+        else:
+            staging[out.parent].write(out.name, report_pdf(report))
+            pdf_path = out
+        if pdf is not None:
+            staging[Path(pdf).parent].write(Path(pdf).name, report_pdf(report))
+            pdf_path = Path(pdf)
+        batch_id = resolve_batch(session, batch).id
         if show_personal_data:
             # Showing full ID numbers is a choice someone made: record who and when (never the numbers).
-            batch_id = resolve_batch(session, batch).id
             audit(session, actor=actor, action="show_personal_data", batch_id=batch_id, detail="court report")
-    xlsx_path = pdf_path = None
-    if out.suffix.lower() == ".xlsx":
-        pdf_layout.atomic_write(out, report_xlsx(report))
-        xlsx_path = out
-    else:
-        pdf_layout.atomic_write(out, report_pdf(report))
-        pdf_path = out
-    if pdf is not None:
-        pdf_layout.atomic_write(Path(pdf), report_pdf(report))
-        pdf_path = Path(pdf)
+        audit(
+            session,
+            actor=actor,
+            action="court_report",
+            batch_id=batch_id,
+            detail=_("法院反馈表 {count} 件").format(count=len(report.rows)),
+        )
     return ReportFiles(xlsx_path, pdf_path, len(report.rows), show_personal_data)
 
 

@@ -22,6 +22,7 @@ from mediator.domain.validators import safe_file_name
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import UserError, ValidationError
 from mediator.i18n import _
+from mediator.services.audit.trail import audit
 from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents import papers
 from mediator.services.documents.data import (
@@ -110,10 +111,14 @@ def write_court_requests(
     *,
     withdrawal: bool = False,
     progress: Progress | None = None,
+    actor: str = "cli",
 ) -> CourtRequestRun:
     """One request per signed filed case of the batch; nothing is written if any lacks particulars."""
     out_dir = pdf_layout.ensure_writable_folder(Path(out_dir))
-    with database.transaction() as session:
+    suffix = _("-撤诉申请书") if withdrawal else _("-民事调解书申请书")
+    # The files are renamed into place only after the database commit (and removed if it fails).
+    staged = StagedFiles(out_dir)
+    with pdf_layout.published_after(staged), database.transaction() as session:
         batch_row = resolve_batch(session, batch)
         signed = [
             d
@@ -128,16 +133,12 @@ def write_court_requests(
                 documents.append(document)
             else:
                 left_out.append((document.data.case_number, reason))
-        if documents:
-            require_particulars(documents)
-    if not documents:
-        raise UserError(
-            _("第{number}批没有已签署的立案后委托调解（民初）案件。").format(number=batch_row.number)
-            + "".join(f" {case}：{reason}" for case, reason in left_out[:5])
-        )
-    suffix = _("-撤诉申请书") if withdrawal else _("-民事调解书申请书")
-    staged = StagedFiles(out_dir)
-    try:
+        if not documents:
+            raise UserError(
+                _("第{number}批没有已签署的立案后委托调解（民初）案件。").format(number=batch_row.number)
+                + "".join(f" {case}：{reason}" for case, reason in left_out[:5])
+            )
+        require_particulars(documents)
         if progress is not None:
             progress.update(0, len(documents), _("正在生成申请书"))
         for done, document in enumerate(documents, start=1):
@@ -147,10 +148,16 @@ def write_court_requests(
             staged.temp_path_for(name).write_bytes(build_court_request_pdf(document, withdrawal=withdrawal))
             if progress is not None:
                 progress.update(done)
-        files = staged.commit()
-    except BaseException:
-        staged.discard()
-        raise
+        files = [target for _temp, target in staged.staged]
+        audit(
+            session,
+            actor=actor,
+            action="court_requests",
+            batch_id=batch_row.id,
+            detail=(_("撤诉申请书 {count} 件") if withdrawal else _("民事调解书申请书 {count} 件")).format(
+                count=len(documents)
+            ),
+        )
     return CourtRequestRun(files=files, withdrawal=withdrawal, folder=out_dir, left_out=tuple(left_out))
 
 
@@ -162,4 +169,5 @@ def run(database: Database, request: DocumentRequest) -> CourtRequestRun:
         request.folder,
         withdrawal=request.withdrawal,
         progress=request.progress,
+        actor=request.actor,
     )

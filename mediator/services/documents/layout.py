@@ -526,9 +526,16 @@ def ensure_writable_folder(folder: Path) -> Path:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place (never half a file)."""
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place (never half a file).
+
+    For a file that records nothing in the database; one that does is staged (``StagedFiles``) and
+    renamed after the commit. The temporary carries the process id like the staged ones, so a
+    killed run's is removed by the next write into the folder."""
     path = Path(path)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:40]}-", suffix=".part")
+    sweep_leftovers(path.parent)
+    fd, temp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f"{STAGED_PREFIX}{os.getpid()}-", suffix=STAGED_SUFFIX
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

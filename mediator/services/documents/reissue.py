@@ -27,6 +27,7 @@ from mediator.domain.workflow import CaseStatus
 from mediator.errors import NotFoundError, UserError
 from mediator.i18n import _
 from mediator.services.audit.trail import audit
+from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents.agreement import AgreementRun, render_documents
 from mediator.services.documents.agreement import run as generate_run
 from mediator.services.documents.data import (
@@ -36,6 +37,8 @@ from mediator.services.documents.data import (
     require_particulars,
 )
 from mediator.services.documents.kinds import DocumentRequest
+from mediator.services.documents.layout import StagedFiles
+from mediator.services.documents.written import record_written
 from mediator.store.database import Database
 from mediator.store.tables import AgreementRow, CaseRow, SigningRow, VoidedAgreementRow
 
@@ -97,7 +100,9 @@ def reissue_agreement(
     """Void a case's agreement (kept, marked void) and write a new one under a new number."""
     started = time.perf_counter()
     reason = _checked_reason(reason)
-    with database.transaction() as session:
+    # The new file is renamed into place only after the database commit (removed if it fails).
+    staged = StagedFiles(pdf_layout.ensure_writable_folder(Path(out_dir)))
+    with pdf_layout.published_after(staged), database.transaction() as session:
         case, agreement = _reissuable(session, canonical_case_number(case_number))
         was_signed = case.status == CaseStatus.SIGNED.value
         old_number = agreement.number
@@ -105,7 +110,9 @@ def reissue_agreement(
         _void(session, case, agreement, new_number, reason, actor)
         documents = load_case_documents(session, case_ids=[case.id])  # type: ignore[list-item]
         require_particulars(documents)
-        files = render_documents(documents, out_dir, jobs=1)
+        files = render_documents(documents, out_dir, jobs=1, staged=staged)
+        # Its SHA-256, kept: the signed copy of the new agreement is accepted only if it grew from it.
+        record_written(session, ((f.case_id, staged.temp_of(f.path).read_bytes()) for f in files))
         audit(
             session,
             actor=actor,

@@ -26,6 +26,7 @@ from mediator.domain.validators import safe_file_name
 from mediator.domain.workflow import CaseStatus, FailureReason
 from mediator.errors import UserError
 from mediator.i18n import _
+from mediator.services.audit.trail import audit
 from mediator.services.cases.changes import transition_case
 from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents.data import china_today, resolve_batch
@@ -202,27 +203,29 @@ def write_return_letter(
     or neither). Without failed cases the letter of the returned ones is written again."""
     out_dir = pdf_layout.ensure_writable_folder(Path(out_dir))
     on = on or china_today()
+    # The letter is renamed into place only after the database commit (and removed if it fails).
     staged = StagedFiles(out_dir)
-    try:
-        with database.transaction() as session:
-            batch_row = resolve_batch(session, batch)
-            assert batch_row.id is not None
-            failed = _failed_cases(session, batch_row.id, CaseStatus.FAILED)
-            chosen = failed or _failed_cases(session, batch_row.id, CaseStatus.RETURNED_TO_COURT)
-            if not chosen:
-                raise UserError(
-                    _("第{number}批没有调解不成的案件，无需退回函。").format(number=batch_row.number)
-                )
-            for case_id, _line in failed:
-                transition_case(session, case_id, CaseStatus.RETURNED_TO_COURT, actor=actor, on=on)
-            cases = [line for _case_id, line in chosen]
-            values = _values(session, batch_row, len(cases), on)
-            name = safe_file_name(_("第{n}批-退回函").format(n=batch_row.number)) + ".pdf"
-            staged.temp_path_for(name).write_bytes(build_return_letter_pdf(cases, values))
-        files = staged.commit()
-    except BaseException:
-        staged.discard()
-        raise
+    with pdf_layout.published_after(staged), database.transaction() as session:
+        batch_row = resolve_batch(session, batch)
+        assert batch_row.id is not None
+        failed = _failed_cases(session, batch_row.id, CaseStatus.FAILED)
+        chosen = failed or _failed_cases(session, batch_row.id, CaseStatus.RETURNED_TO_COURT)
+        if not chosen:
+            raise UserError(_("第{number}批没有调解不成的案件，无需退回函。").format(number=batch_row.number))
+        for case_id, _line in failed:
+            transition_case(session, case_id, CaseStatus.RETURNED_TO_COURT, actor=actor, on=on)
+        cases = [line for _case_id, line in chosen]
+        values = _values(session, batch_row, len(cases), on)
+        name = safe_file_name(_("第{n}批-退回函").format(n=batch_row.number)) + ".pdf"
+        staged.temp_path_for(name).write_bytes(build_return_letter_pdf(cases, values))
+        files = [target for _temp, target in staged.staged]
+        audit(
+            session,
+            actor=actor,
+            action="return_letter",
+            batch_id=batch_row.id,
+            detail=_("退回函 {count} 件，其中新退回 {new} 件").format(count=len(cases), new=len(failed)),
+        )
     log.info(
         "return letter of batch %s: %d cases, %d newly returned", batch_row.number, len(cases), len(failed)
     )
