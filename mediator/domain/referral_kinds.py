@@ -77,6 +77,24 @@ def referral_kind(case_number: str) -> ReferralKind:
     )
 
 
+def confirmation_refusal(case_number: str) -> str | None:
+    """Why a case may not take the judicial-confirmation path (its application, the application
+    date, the ruling), or None when it may: only a pre-filing referral (民诉前调) ends in 司法确认
+    (民事诉讼法 §205; 特邀调解规定 §19–§20). A filed case (民初) goes to ``court-request``."""
+    try:
+        kind = referral_kind(case_number)
+    except ValidationError:
+        return _("案件{case}的案号不是诉前调解（民诉前调）案号，无法确定结案方式，不能登记司法确认。").format(
+            case=case_number
+        )
+    if kind.ends_in_confirmation:
+        return None
+    return _(
+        "案件{case}是立案后委托调解（民初）案件，以民事调解书或撤诉结案，不申请司法确认；"
+        "请用 mediator court-request（文书“民事调解书申请书”）。"
+    ).format(case=case_number)
+
+
 def party_roles(kind: ReferralKind) -> PartyRoles:
     """The parties' roles in the agreement's wording (translated)."""
     roles = _ROLES[kind]

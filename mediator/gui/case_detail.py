@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from mediator.domain import contacts
 from mediator.domain.money import format_money, parse_amount
 from mediator.domain.payments import overdue_lines
+from mediator.domain.referral_kinds import confirmation_refusal
 from mediator.domain.validators import validate_mobile, validate_person_name, validate_resident_id
 from mediator.domain.workflow import CaseStatus, FailureReason, allowed_transitions
 from mediator.errors import ValidationError
@@ -350,9 +351,13 @@ class CaseDetailPanel(QWidget):
             label.clear()
             label.setStyleSheet("")
             label.setToolTip("")
+        refusal = confirmation_refusal(d.case_number) if d is not None else None
         f.recordConfirmationButton.setEnabled(
-            d is not None and d.status in (CaseStatus.SIGNED, CaseStatus.CONFIRMATION_APPLIED)
+            d is not None
+            and refusal is None
+            and d.status in (CaseStatus.SIGNED, CaseStatus.CONFIRMATION_APPLIED)
         )
+        f.recordConfirmationButton.setToolTip(refusal or "")
         if d is None or c is None:
             return
         if c.effective_on is None:

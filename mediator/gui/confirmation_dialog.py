@@ -13,6 +13,7 @@ from typing import TypedDict
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
+from mediator.domain.referral_kinds import confirmation_refusal
 from mediator.domain.validators import validate_ruling_number
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import ValidationError
@@ -67,9 +68,11 @@ class ConfirmationDialog(QDialog):
         self.ruling_date_edit.setDate(_qdate(ruling_date or today))
 
         # 民事诉讼法 §205: the application comes first; a signed case may record both at once.
-        can_apply = status in (CaseStatus.SIGNED, CaseStatus.CONFIRMATION_APPLIED)
+        # Only a pre-filing referral (民诉前调) takes this path; a filed case (民初) is told why.
+        self.refusal = confirmation_refusal(case_number)
+        can_apply = self.refusal is None and status in (CaseStatus.SIGNED, CaseStatus.CONFIRMATION_APPLIED)
         self.apply_check.setEnabled(can_apply)
-        self.apply_check.setChecked(status is CaseStatus.SIGNED)
+        self.apply_check.setChecked(can_apply and status is CaseStatus.SIGNED)
         self.ruling_check.setEnabled(can_apply)
         for widget in (self.apply_check, self.ruling_check):
             widget.toggled.connect(lambda _on: self.validate())
@@ -86,7 +89,9 @@ class ConfirmationDialog(QDialog):
         self.ruling_date_edit.setEnabled(ruling)
         problem: str | None = None
         self.ruling_edit.setStyleSheet("")
-        if not (self.apply_check.isChecked() or ruling):
+        if self.refusal is not None:
+            problem = self.refusal
+        elif not (self.apply_check.isChecked() or ruling):
             problem = ""  # nothing to record: no message, OK stays off
         elif ruling:
             try:

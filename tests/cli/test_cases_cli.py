@@ -198,12 +198,12 @@ def test_confirmation_for_a_batch_and_from_a_rulings_list(
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--case", "（2025）苏01民初3100号", "--batch", "15", "--applied", "2025-09-10"], "只能选一种"),
+        (["--case", "（2025）苏01民诉前调3100号", "--batch", "15", "--applied", "2025-09-10"], "只能选一种"),
         (["--batch", "15", "--ruling", "（2025）苏01民特88号", "--ruling-date", "2025-09-20"], "--rulings"),
-        (["--cases", "（2025）苏01民初3100号", "--applied", "2025-09-10"], "须与 --batch 一起使用"),
+        (["--cases", "（2025）苏01民诉前调3100号", "--applied", "2025-09-10"], "须与 --batch 一起使用"),
         (["--batch", "15"], "--applied"),
         ([], "请给出 --case"),
-        (["--case", "（2025）苏01民初3100号", "--applied", "2025-10-20"], "--late-reason"),
+        (["--case", "（2025）苏01民诉前调3100号", "--applied", "2025-10-20"], "--late-reason"),
     ],
 )
 def test_confirmation_record_refusals(
@@ -215,6 +215,18 @@ def test_confirmation_record_refusals(
     database.dispose()
     code, _out, err = cli(capsys, url, "confirmation-record", *args)
     assert code == EXIT_INPUT and needle in err, err
+    assert statuses(capsys, url) == ["signed"] * 3
+
+
+def test_confirmation_record_refuses_a_filed_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 民初 case ends in a 民事调解书 or a withdrawal: one line pointing to court-request, exit 2."""
+    url, fixture = setup(tmp_path, status="signed")  # 民初: filed cases
+    for args in (
+        ["--case", fixture.case_numbers[0], "--applied", "2025-09-10"],
+        ["--batch", "15", "--applied", "2025-09-10"],
+    ):
+        code, _out, err = cli(capsys, url, "confirmation-record", *args)
+        assert code == EXIT_INPUT and "court-request" in err and fixture.case_numbers[0] in err, err
     assert statuses(capsys, url) == ["signed"] * 3
 
 

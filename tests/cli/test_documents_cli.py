@@ -39,7 +39,7 @@ def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
 def test_signing_round_from_the_command_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     database = open_database(url)
-    fixture = make_batch(database, names=("张䶮", "李堃"))
+    fixture = make_batch(database, names=("张䶮", "李堃"), case_type="民诉前调")  # ends in 司法确认
     database.dispose()
 
     agreements = run(

@@ -172,3 +172,24 @@ def test_confirmation_for_many_cases_from_the_gui(
     preview(qtbot, dialog)
     run(qtbot, window, dialog)
     assert statuses(database) == ["confirmed"] * 3
+
+
+def test_filed_cases_are_refused_in_the_confirmation_preview(
+    qtbot: QtBot, database: Database, qsettings: QSettings
+) -> None:
+    """民初 cases end in a 民事调解书 or a withdrawal: each is refused in red, nothing can run."""
+    make_batch(database, names=NAMES, status="signed")
+    from mediator.gui.main_window import MainWindow
+
+    window = MainWindow(database, qsettings, today=lambda: TODAY)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
+    dialog = window.bulk_actions.open()
+    assert dialog is not None
+    dialog.action_combo.setCurrentIndex(3)  # 登记司法确认申请
+    preview(qtbot, dialog)
+    assert dialog.preview is not None and dialog.preview.refused == 3
+    assert "court-request" in dialog.tree.topLevelItem(0).text(3)
+    assert not dialog.run_button.isEnabled()
+    assert statuses(database) == ["signed"] * 3

@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate, QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from mediator.domain.workflow import CaseStatus
 from mediator.gui.case_detail import CaseDetailPanel
 from mediator.gui.confirmation_dialog import ConfirmationDialog
 from mediator.gui.settings import Preferences
@@ -20,7 +21,7 @@ from tests.fixtures.document_factories import DocumentFixture, make_batch
 
 def signed_case(database: Database, effective: date) -> DocumentFixture:
     """One signed case whose agreement took effect on ``effective``."""
-    fixture = make_batch(database, names=("陈赟",), status="signed")
+    fixture = make_batch(database, names=("陈赟",), status="signed", case_type="民诉前调")
     with database.transaction() as session:
         case = session.get(CaseRow, fixture.case_ids[0])
         assert case is not None
@@ -56,7 +57,7 @@ def test_window_in_red_when_three_days_or_fewer_are_left(
     assert f.effectiveValue.text() == "2025-09-01"
     # 民诉法 §85: 30 days from 09-01 end on 10-01, in the National Day break: next working day 10-09.
     assert f.windowValue.text().startswith("2025-10-09（还剩 2 天）")
-    assert "原定 2025-10-01 为节假日" in f.windowValue.text()
+    assert "原定 2025-10-01 为法定休假日" in f.windowValue.text()
     assert "#c62828" in f.windowValue.styleSheet()
     assert f.appliedValue.text() == "未登记" and f.rulingValue.text() == "未登记"
     assert f.recordConfirmationButton.isEnabled()
@@ -117,6 +118,23 @@ def test_record_application_and_ruling_with_the_ruling_number_checked(
     assert "已于 2025-10-08 申请" in f.windowValue.text() and f.windowValue.styleSheet() == ""
     assert not f.recordConfirmationButton.isEnabled()
     assert changed == [fixture.case_ids[0]]
+
+
+def test_a_filed_case_is_pointed_to_court_request(
+    qtbot: QtBot, database: Database, qsettings: QSettings
+) -> None:
+    """A signed 民初 case ends in a 民事调解书 or a withdrawal: the button is off and says why, and
+    the dialog (opened anyway) names the way to go and offers nothing to record."""
+    fixture = make_batch(database, names=("王喆",), status="signed")  # 民初: a filed case
+    panel = panel_for(qtbot, database, qsettings, date(2025, 3, 25))
+    panel.show_case(fixture.case_ids[0])
+    button = panel.form.recordConfirmationButton
+    assert not button.isEnabled() and "court-request" in button.toolTip()
+    dialog = ConfirmationDialog(fixture.case_numbers[0], CaseStatus.SIGNED, date(2025, 3, 25))
+    qtbot.addWidget(dialog)
+    assert not dialog.apply_check.isEnabled() and not dialog.apply_check.isChecked()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    assert "民事调解书" in dialog.message.text() and "court-request" in dialog.message.text()
 
 
 def test_record_button_off_before_signing(qtbot: QtBot, database: Database, qsettings: QSettings) -> None:

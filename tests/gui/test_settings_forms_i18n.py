@@ -143,7 +143,7 @@ def test_small_dialogs_come_from_their_forms_and_their_buttons_answer(
     failure = FailureDialog()
     contact = ContactDialog()
     payment = PaymentDialog("1234.50")
-    confirmation = ConfirmationDialog("（2025）苏01民初3100号", CaseStatus.SIGNED, date(2025, 3, 25))
+    confirmation = ConfirmationDialog("（2025）苏01民诉前调3100号", CaseStatus.SIGNED, date(2025, 3, 25))
     report = ReportDialog("第15批", tmp_path / "反馈表.xlsx")
     dialogs: list[QDialog] = [failure, contact, payment, confirmation, report]
     for dialog in dialogs:
@@ -160,7 +160,7 @@ def test_small_dialogs_come_from_their_forms_and_their_buttons_answer(
     ]
     assert contact.channel.currentText() == "电话" and contact.outcome.currentText() == "已接通"
     assert payment.amount.text() == "1234.50" and payment.form.amountLabel.buddy() is payment.amount
-    assert confirmation.form.caseLabel.text() == "案件 （2025）苏01民初3100号"
+    assert confirmation.form.caseLabel.text() == "案件 （2025）苏01民诉前调3100号"
     assert confirmation.applied_edit.date().toPython() == date(2025, 3, 25)
     assert report.form.batchLabel.text() == "第15批的反馈表"
     chosen = tmp_path / "另存.xlsx"

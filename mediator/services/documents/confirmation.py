@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from mediator.domain.deadlines import Deadline, WorkCalendar, confirmation_window_of
+from mediator.domain.referral_kinds import confirmation_refusal
 from mediator.domain.validators import canonical_case_number, safe_file_name, validate_ruling_number
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import NotFoundError, UserError, ValidationError
@@ -187,14 +188,9 @@ def select_for_application(
 
 
 def _not_applicable(document: CaseDocument) -> str | None:
-    try:
-        kind = document.data.referral_kind
-    except ValidationError:
-        return _("案号不是诉前调解（民诉前调）案号，无法确定结案方式")
-    if not kind.ends_in_confirmation:
-        return _(
-            "立案后委托调解（民初）案件以民事调解书或撤诉结案，不申请司法确认；请用 mediator court-request"
-        )
+    refusal = confirmation_refusal(document.data.case_number)
+    if refusal is not None:
+        return refusal
     if document.status == CaseStatus.CONFIRMATION_APPLIED.value:
         return _("已申请司法确认，不重复申请")
     return None
@@ -364,6 +360,9 @@ def record_confirmation_step(
     """
     if applied is None and ruling is None:
         raise UserError(_("请给出申请日期（--applied）或裁定（--ruling 与 --ruling-date）。"))
+    refusal = confirmation_refusal(case.case_number)
+    if refusal is not None:  # a filed case (民初) ends in a 民事调解书 or a withdrawal instead
+        raise UserError(refusal)
     case_id = case.id
     assert case_id is not None
     row = session.scalar(

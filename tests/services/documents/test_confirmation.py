@@ -153,7 +153,7 @@ def test_no_signed_case_is_a_clear_error(database: Database, tmp_path: Path) -> 
 
 
 def test_application_and_ruling_are_recorded_with_the_window(any_database: Database) -> None:
-    fixture = make_batch(any_database, names=("陈赟",), status="signed")
+    fixture = make_batch(any_database, names=("陈赟",), status="signed", case_type=PRE_FILING)
     with any_database.transaction() as session:
         case = session.get(CaseRow, fixture.case_ids[0])
         assert case is not None
@@ -168,7 +168,9 @@ def test_application_and_ruling_are_recorded_with_the_window(any_database: Datab
                 effective_on=date(2025, 9, 1),
             )
         )
-    applied = record_confirmation(any_database, "(2025)苏01民初3100号", applied=date(2025, 9, 10), actor="t")
+    applied = record_confirmation(
+        any_database, "(2025)苏01民诉前调3100号", applied=date(2025, 9, 10), actor="t"
+    )
     assert applied.status == "confirmation_applied"
     # 民诉法 §85: 30 days from 2025-09-01 end on 10-01, inside the National Day break: next working day.
     assert applied.window is not None and applied.window.end == date(2025, 10, 9) and applied.window.shifted
@@ -210,7 +212,7 @@ def test_application_and_ruling_are_recorded_with_the_window(any_database: Datab
 
 
 def test_ruling_before_application_is_refused(database: Database) -> None:
-    fixture = make_batch(database, names=("陈赟",), status="signed")
+    fixture = make_batch(database, names=("陈赟",), status="signed", case_type=PRE_FILING)
     with pytest.raises(UserError, match="须先登记司法确认申请"):
         record_confirmation(
             database,
@@ -245,3 +247,23 @@ def test_filed_cases_get_no_confirmation_application(database: Database, tmp_pat
     assert "第15批没有已签署、待司法确认的案件" in str(refused.value)
     assert filed.case_numbers[0] in str(refused.value) and "民事调解书" in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_a_filed_case_cannot_record_a_confirmation(any_database: Database) -> None:
+    """A 民初 case ends in a 民事调解书 or a withdrawal: its application date and ruling are refused
+    with the way to go (court-request), and nothing changes."""
+    fixture = make_batch(any_database, names=("王喆",), status="signed")  # 民初: a filed case
+    refusals = []
+    for values in (
+        {"applied": date(2025, 9, 10)},
+        {"ruling": "（2025）苏01民特88号", "ruling_date": date(2025, 9, 20)},
+    ):
+        with pytest.raises(UserError) as refused:
+            record_confirmation(any_database, fixture.case_numbers[0], actor="t", **values)  # type: ignore[arg-type]
+        refusals.append(str(refused.value))
+    for message in refusals:
+        assert fixture.case_numbers[0] in message and "court-request" in message and "民事调解书" in message
+    with any_database.session() as session:
+        case = session.get(CaseRow, fixture.case_ids[0])
+        assert case is not None and (case.status, case.confirmation_applied_on) == ("signed", None)
+        assert session.scalars(select(JudicialConfirmationRow)).all() == []

@@ -23,7 +23,9 @@ NAMES = ('=HYPERLINK("http://x","点我")', "李堃", "+王喆", "@陈赟")
 
 @pytest.fixture
 def fixture(database: Database) -> DocumentFixture:
-    fixture = make_batch(database, names=NAMES, agreed=("12345.60", "0.10", None, "99999999.99"))
+    fixture = make_batch(
+        database, names=NAMES, agreed=("12345.60", "0.10", None, "99999999.99"), case_type="民诉前调"
+    )
     with database.transaction() as session:
         case = session.get(CaseRow, fixture.case_ids[2])
         assert case is not None

@@ -25,7 +25,7 @@ SIGNED = date(2025, 9, 1)  # window ends 2025-10-09 (National Day break)
 
 
 def signed_batch(database: Database, names: tuple[str, ...] = NAMES) -> DocumentFixture:
-    fixture = make_batch(database, names=names, status="signed")
+    fixture = make_batch(database, names=names, status="signed", case_type="民诉前调")
     with database.transaction() as session:
         for index, case_id in enumerate(fixture.case_ids):
             case = session.get(CaseRow, case_id)
@@ -106,7 +106,7 @@ def test_bad_rows_are_named_by_file_row_and_column_and_nothing_is_recorded(
         [1, fixture.case_numbers[0], "（2025）苏01民特88号", "2025-09-20"],
         [2, fixture.case_numbers[1], "（2025）苏01民初88号", "2025-09-20"],  # not 民特
         [3, fixture.case_numbers[2], "（2025）苏01民特88号", "2025年9月20日"],  # same ruling as row 3
-        [4, "（2025）苏01民初9999号", "（2025）苏01民特90号", "九月"],  # bad date
+        [4, "（2025）苏01民诉前调9999号", "（2025）苏01民特90号", "九月"],  # bad date
     ]
     with pytest.raises(RulingListProblems) as problems:
         record_confirmations(database, rulings=rulings_file(tmp_path / "裁定.xlsx", rows), actor="t")
@@ -121,13 +121,28 @@ def test_rows_the_cases_cannot_take_are_refused_with_their_row(database: Databas
     fixture = signed_batch(database)
     rows = [
         [1, fixture.case_numbers[0], "（2025）苏01民特88号", "2025-09-20"],  # not applied yet
-        [2, "（2025）苏01民初9999号", "（2025）苏01民特89号", "2025-09-20"],
+        [2, "（2025）苏01民诉前调9999号", "（2025）苏01民特89号", "2025-09-20"],
     ]
     with pytest.raises(RulingListProblems) as problems:
         record_confirmations(database, rulings=rulings_file(tmp_path / "r.xlsx", rows), actor="t")
     messages = {p.row: p.message for p in problems.value.problems}
     assert "须先登记司法确认申请" in messages[3] and "没有此案号" in messages[4]
     assert statuses(database) == ["signed"] * 3
+
+
+def test_filed_cases_are_refused_in_a_batch_and_in_a_rulings_list(database: Database, tmp_path: Path) -> None:
+    """A 民初 case ends in a 民事调解书 or a withdrawal: named with the way to go, nothing recorded."""
+    filed = make_batch(database, names=("王喆",), status="signed", batch_number=16)  # 民初
+    with pytest.raises(BulkRefused) as refused:
+        record_confirmations(database, batch=16, applied=date(2025, 9, 10), actor="t")
+    [(case_number, reason)] = refused.value.refusals
+    assert case_number == filed.case_numbers[0] and "court-request" in reason
+    rows = [[1, filed.case_numbers[0], "（2025）苏01民特88号", "2025-09-20"]]
+    with pytest.raises(RulingListProblems) as problems:
+        record_confirmations(database, rulings=rulings_file(tmp_path / "r.xlsx", rows), actor="t")
+    [problem] = problems.value.problems
+    assert (problem.row, problem.column) == (3, "案号") and "民事调解书" in problem.message
+    assert statuses(database) == ["signed"]
 
 
 def test_a_list_without_the_needed_columns_is_refused(database: Database, tmp_path: Path) -> None:
@@ -149,7 +164,7 @@ def test_a_ruling_number_already_used_on_another_case_is_refused(any_database: D
         ruling_date=date(2025, 9, 20),
         actor="t",
     )
-    with pytest.raises(ValidationError, match="已登记在案件（2025）苏01民初3100号上"):
+    with pytest.raises(ValidationError, match="已登记在案件（2025）苏01民诉前调3100号上"):
         record_confirmation(
             any_database,
             fixture.case_numbers[1],
