@@ -577,8 +577,10 @@ class _DemoBuilder:
         return to_money(Decimal(int(amount * 100)) / 100)
 
     def case_number(self, year: int) -> str:
+        """The fusion court's batches are pre-filing referrals (委派调解): 民诉前调 numbers, ending
+        in judicial confirmation (``domain.referral_kinds``), not filed 民初 cases."""
         self._case_numbers[year] += self.rng.randint(1, 3)
-        return canonical_case_number(f"({year})苏01民初{self._case_numbers[year]}号")
+        return canonical_case_number(f"({year})苏01民诉前调{self._case_numbers[year]}号")
 
     # one batch
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from mediator.demo.first_year import is_empty, load_demo
+from mediator.domain.referral_kinds import ReferralKind, referral_kind
 from mediator.domain.validators import (
     canonical_case_number,
     validate_mobile,
@@ -149,7 +150,8 @@ def test_case_numbers_are_canonical_and_unique(session: Session) -> None:
     assert len(set(numbers)) == 645
     for number in numbers:
         assert canonical_case_number(number) == number
-        assert re.fullmatch(r"（202[45]）苏01民初\d+号", number)
+        assert re.fullmatch(r"（202[45]）苏01民诉前调\d+号", number)  # pre-filing referrals (委派)
+        assert referral_kind(number) is ReferralKind.PRE_FILING  # so signed cases apply for 司法确认
 
 
 def test_step_dates_follow_the_workflow(session: Session) -> None:
