@@ -42,6 +42,15 @@ ACTION_LABELS: dict[str, str] = {
     "restore": N_("恢复备份"),
     "loss": N_("损失测算"),
     "correct_date": N_("更正日期"),
+    "agreements": N_("生成调解协议书"),
+    "agreement_reissued": N_("重新出具调解协议书"),
+    "batch_received": N_("签收委派"),
+    "close_batch": N_("批次结案"),
+    "offer": N_("调解报价"),
+    "confirmation_applications": N_("司法确认申请书"),
+    "court_requests": N_("民事调解书或撤诉申请书"),
+    "return_letter": N_("退回函"),
+    "court_report": N_("法院反馈表"),
 }
 
 # The fields an edit names, as the user knows them (msgids).
