@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from mediator.domain.agreement_terms import MEDIATION_ORGANISATION
+from mediator.domain.workflow import CaseStatus
 from mediator.i18n import _
 from mediator.services.documents import layout as pdf_layout
 from mediator.store.tables import (
@@ -102,8 +103,46 @@ def written_agreement(session: Session, data: bytes) -> AgreementRow:
                 ).format(number=agreement.number)
             )
         return agreement
+    _refuse_written_before_binding(session, data)
     raise NotWritten(
         _("文件首版与本系统写出的任何调解协议书都不一致（内容、指纹或案件被替换，或不是本系统的文件）")
+    )
+
+
+def _refuse_written_before_binding(session: Session, data: bytes) -> None:
+    """An agreement written before the app kept its files' SHA-256 has no file to compare with: its
+    signed copy cannot be proven to be the app's and is refused, with what to do instead (write the
+    agreement again: a batch run does for unsigned ones, a re-issue for a signed one)."""
+    candidates = first_revision_candidates(data)
+    if not candidates:
+        return
+    try:
+        fingerprint = _fingerprint_of(candidates[0])
+    except Exception:  # not even a readable first revision: the general refusal says so
+        return
+    if not fingerprint:
+        return
+    agreement = session.scalar(
+        select(AgreementRow).where(col(AgreementRow.fingerprint) == fingerprint).limit(1)
+    )
+    if agreement is None:
+        return
+    kept = session.scalar(
+        select(col(AgreementFileRow.id)).where(col(AgreementFileRow.agreement_id) == agreement.id).limit(1)
+    )
+    if kept is not None:
+        return  # files of it are known, and this is none of them: the general refusal
+    case = session.get(CaseRow, agreement.case_id)
+    if case is not None and case.status == CaseStatus.AGREED.value:
+        remedy = _(
+            "请重新生成该批次的协议书（mediator agreements --batch 批次号，会记录新文件），再签署新文件"
+        )
+    else:
+        remedy = _("请重新出具该协议（mediator agreements --reissue 案号 --reason 理由），再签署新文件")
+    raise NotWritten(
+        _(
+            "协议{number}写出于本系统开始保存协议文件指纹之前，无法核实此签署件是本系统写出的原件；{remedy}。"
+        ).format(number=agreement.number, remedy=remedy)
     )
 
 
