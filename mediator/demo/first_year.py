@@ -97,7 +97,17 @@ class _Company:
     address: str
     counsel: str
     payment_method: str
+    # The facts an agreement states (人民调解法 §29; 法释〔2022〕2号 Art. 7–8) and where the money goes.
+    stock_name: str
+    decision: str
+    implemented_on: date
+    disclosed_on: date
+    receiving_account: str
+    phone: str  # the papers to the court give each applicant's phone (法释〔2011〕5号 §3)
 
+
+_BANK_ACCOUNT = "甲方本人名下、经甲方书面确认的银行结算账户"
+_JIANGSU_CSRC = "中国证券监督管理委员会江苏监管局"
 
 _COMPANIES: tuple[_Company, ...] = (
     _Company(
@@ -109,6 +119,12 @@ _COMPANIES: tuple[_Company, ...] = (
         "南京市江宁区秣陵街道将军大道168号",
         "江苏金陵正诚律师事务所 蒋文涛律师",
         "银行转账至投资者本人银行账户",
+        "华辰智能",
+        f"{_JIANGSU_CSRC}《行政处罚决定书》（〔2022〕9号）",
+        date(2019, 4, 26),
+        date(2021, 8, 13),
+        _BANK_ACCOUNT,
+        "025-52167788",
     ),
     _Company(
         "苏州恒泰新材料股份有限公司",
@@ -119,6 +135,12 @@ _COMPANIES: tuple[_Company, ...] = (
         "苏州工业园区星湖街328号",
         "江苏博衡律师事务所 朱晓岚律师",
         "银行转账至投资者本人证券资金账户",
+        "恒泰新材",
+        f"{_JIANGSU_CSRC}《行政处罚决定书》（〔2023〕4号）",
+        date(2020, 4, 28),
+        date(2022, 3, 11),
+        "甲方证券账户对应的证券资金账户",
+        "0512-62958810",
     ),
     _Company(
         "无锡瑞丰医疗器械股份有限公司",
@@ -129,6 +151,12 @@ _COMPANIES: tuple[_Company, ...] = (
         "无锡市新吴区菱湖大道97号",
         "江苏东恒律师事务所 许晨律师",
         "银行转账至投资者本人银行账户",
+        "瑞丰医疗",
+        "中国证券监督管理委员会《行政处罚决定书》（〔2024〕21号）",
+        date(2021, 8, 27),
+        date(2022, 11, 25),
+        _BANK_ACCOUNT,
+        "0510-85321906",
     ),
     _Company(
         "常州天启光电股份有限公司",
@@ -139,6 +167,12 @@ _COMPANIES: tuple[_Company, ...] = (
         "常州市武进区常武中路18号",
         "江苏常诚律师事务所 邵敏律师",
         "经中国证券登记结算有限责任公司划付至甲方证券账户对应的资金账户",
+        "天启光电",
+        f"{_JIANGSU_CSRC}《行政处罚决定书》（〔2024〕7号）",
+        date(2021, 4, 20),
+        date(2023, 2, 10),
+        "甲方证券账户对应的资金账户",
+        "0519-86217730",
     ),
 )
 
@@ -503,6 +537,12 @@ class _DemoBuilder:
                     "address": company.address,
                     "counsel": company.counsel,
                     "payment_method": company.payment_method,
+                    "stock_name": company.stock_name,
+                    "decision": company.decision,
+                    "implemented_on": company.implemented_on,
+                    "disclosed_on": company.disclosed_on,
+                    "receiving_account": company.receiving_account,
+                    "phone": company.phone,
                 }
             )
         for index, (referral, company_index, size) in enumerate(_BATCHES):
@@ -886,7 +926,7 @@ class _DemoBuilder:
                 # The real fingerprint needs the stored rows: _fingerprint_agreements fills it in.
                 "fingerprint": "",
                 "case_fee_bearer": "company",
-                "payment_account": _COMPANIES[company].payment_method,
+                "payment_account": _COMPANIES[company].receiving_account,
                 "created_at": _at(kept[CaseStatus.AGREED], 16, 0),
                 "effective_on": signed,
             }

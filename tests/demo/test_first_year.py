@@ -133,6 +133,10 @@ def test_people_and_companies_pass_the_validators(session: Session) -> None:
             company.exchange,
         )
         assert company.legal_representative and company.address and company.payment_method
+        # The facts an agreement states and where the money goes (no contradicting defaults).
+        assert company.stock_name and company.decision and company.receiving_account and company.phone
+        assert company.implemented_on and company.disclosed_on
+        assert company.implemented_on < company.disclosed_on < date(2024, 5, 15)  # before the court opened
 
 
 def test_securities_accounts_match_the_exchange(session: Session) -> None:

@@ -76,6 +76,8 @@ class CaseDocument:
     missing: tuple[str, ...] = ()
     # The stored fingerprint (of what was signed, once signed).
     stored_fingerprint: str | None = None
+    # The company's phone from its record, for the papers to the court (not part of the agreement).
+    company_phone: str | None = None
 
     @property
     def unchanged_since_signing(self) -> bool:
@@ -132,7 +134,7 @@ def load_case_documents(
         session, [row[5].id for row in rows if row[5] is not None]
     )
     numbers = NumberAllocator(session)
-    loaded: list[tuple[CaseRow, AgreementRow | None, AgreementData, bool]] = []
+    loaded: list[tuple[CaseRow, AgreementRow | None, AgreementData, bool, str | None]] = []
     kept_signed = 0
     for case, investor, company, batch, mediator, agreement in rows:
         _require_amount(case)
@@ -150,13 +152,16 @@ def load_case_documents(
             stored = _save_agreement(session, case, agreement, data, signed)
             if signed and agreement is not None and agreement.fingerprint != fingerprint_of(data):
                 kept_signed += 1
-        loaded.append((case, stored, data, signed))
+        loaded.append((case, stored, data, signed, company.phone))
     if kept_signed:
         # A signed agreement is what the parties signed: its stored fingerprint stays.
         log.warning("%d signed agreements differ from the current case data", kept_signed)
     if save:
         session.flush()  # once for the batch: new agreement rows get their ids
-    return [_case_document(case, agreement, data, signed) for case, agreement, data, signed in loaded]
+    return [
+        replace(_case_document(case, agreement, data, signed), company_phone=phone)
+        for case, agreement, data, signed, phone in loaded
+    ]
 
 
 def _case_document(

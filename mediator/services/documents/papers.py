@@ -48,6 +48,7 @@ def paper_values(documents: Sequence[CaseDocument], *, per_batch: bool) -> dict[
     values.update(
         {
             "agreement_date": cn_date(agreement_date(first)),
+            "company_phone": first.company_phone or "",
             "investor_count": len(documents),
             "agreed_total": format_money(total),
             "agreed_total_upper": rmb_upper(total),
@@ -111,11 +112,14 @@ def schedule(
     for index, document in enumerate(documents, start=1):
         data = document.data
         total += data.agreed_amount
-        case = data.case_number + (f"<br/>{escape(note)}" if data.case_number in marked and note else "")
+        # A case number breaks only after its year: （2025）／苏01民诉前调3100号, never inside.
+        case = escape(data.case_number).replace("）", "）<br/>", 1)
+        if data.case_number in marked and note:
+            case += f"<br/>{escape(note)}"
         # Full ID and phone numbers: a court filing must identify and reach each applicant.
         texts = [
             escape(str(index)),
-            case if data.case_number in marked else escape(data.case_number),
+            case,
             escape(data.investor_name),
             escape(data.investor_id_number),
             escape(data.investor_address or ""),

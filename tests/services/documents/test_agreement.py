@@ -382,3 +382,16 @@ def test_an_investor_with_a_permit_is_named_by_that_document(database: Database,
     text = squeeze(pdf_text(run.files[0].path))
     assert "甲方（申请人）：陈家明，港澳居民来往内地通行证号码：H12345678" in text
     assert "出生" not in text.split("乙方")[0]  # no sex or birth date read off a permit
+
+
+def test_the_facts_read_right_when_the_companys_record_is_thin(database: Database, tmp_path: Path) -> None:
+    """Without stock name, decision and dates the facts still close every bracket and sentence."""
+    make_batch(database, names=("王喆",), case_type=PRE_FILING, installments_for_first=False)
+    with database.transaction() as session:
+        company = session.scalars(select(ListedCompanyRow)).one()
+        company.stock_name = company.decision = None
+        company.implemented_on = company.disclosed_on = None
+    run = generate_agreements(database, batch=15, out_dir=tmp_path / "out", jobs=1)
+    text = squeeze(pdf_text(run.files[0].path))
+    assert "乙方为在上海证券交易所上市的公司，股票代码：600999。甲方以其" in text
+    assert "股票简称" not in text and "实施日" not in text and "）。甲方以其" not in text

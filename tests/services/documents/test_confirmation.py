@@ -17,7 +17,13 @@ from mediator.errors import UserError, ValidationError
 from mediator.services.documents.confirmation import record_confirmation, write_confirmation_applications
 from mediator.services.documents.data import china_today
 from mediator.store.database import Database
-from mediator.store.tables import AgreementRow, CaseRow, JudicialConfirmationRow, SettingRow
+from mediator.store.tables import (
+    AgreementRow,
+    CaseRow,
+    JudicialConfirmationRow,
+    ListedCompanyRow,
+    SettingRow,
+)
 from tests.fixtures.document_factories import COMPANY_NAME, make_batch
 
 PRE_FILING = "民诉前调"
@@ -118,9 +124,22 @@ def test_per_batch_application_has_a_schedule_of_cases(database: Database, tmp_p
         if f"{a:,.2f}" in line and "人民币" not in line
     }
     assert len(ends) == 1, ends
+    # A case number breaks only after its year, never inside 苏01民诉前调3100号.
+    for case_number in fixture.case_numbers:
+        assert case_number.split("）", 1)[1] in layout, case_number
     with run.files[0].open("rb") as fh:
         fields = [name for name, _value, _ref in enumerate_sig_fields(PdfFileReader(fh))]
     assert fields == ["company"]
+
+
+def test_the_application_gives_the_companys_phone(database: Database, tmp_path: Path) -> None:
+    """Both applicants can be reached (法释〔2011〕5号 §3): the company's phone from its record."""
+    make_batch(database, names=("陈赟",), status="signed", case_type=PRE_FILING)
+    with database.transaction() as session:
+        company = session.scalars(select(ListedCompanyRow)).one()
+        company.phone = "025-52167788"
+    run = write_confirmation_applications(database, 15, tmp_path / "out")
+    assert "住所：南京市江宁区秣陵街道将军大道100号，联系电话：025-52167788。" in pdf_text(run.files[0])
 
 
 def test_filed_applied_and_late_cases_are_left_out_with_a_warning(database: Database, tmp_path: Path) -> None:
