@@ -133,7 +133,7 @@ KEEP_TOGETHER = re.compile(
     r"[（(]\d{4}[）)][\u4e00-\u9fff]\d{0,4}[\u4e00-\u9fff]{1,5}\d+号"  # 案号
     r"|[（(〔]\d{4}[）)〕]\d+号"  # a decision's number, 〔2024〕12号
     r"|联系电话|公民身份号码|身份证件号码|统一社会信用代码|法定代表人|委托代理人|被申请人|申请人[一二]?"
-    r"|证券账户|股票代码|股票简称|调解组织|调解员|协议编号|诉前调解案号|案号|甲方|乙方|人民法院"
+    r"|证券账户|股票代码|股票简称|调解组织|调解员|协议编号|诉前调解案号|案号|甲方|乙方|人民法院|虚假陈述|双方"
     r"|\d{4}年\d{1,2}月\d{1,2}日|第\d+批|第[一二三四五六七八九十百零]+[条期]"  # dates, 第15批, 第二十五条
     r"|\d[\d,.]*\d"  # figures: amounts, ID and phone numbers
 )
@@ -182,9 +182,11 @@ def _rebreaking(split: Any, line_text: Any, limits_at: int) -> Any:
             if bad is None:
                 break
             # Narrow line ``bad`` by the characters that must move down; later lines keep their width.
+            # Half-width characters (digits) count half: narrowing by a full em each would push
+            # words before them down too ("双/方于2025年5月19日"); too little narrowing just loops again.
             while len(limits) <= bad + 1:
                 limits.append(limits[-1])
-            limits[bad] -= _em(args_list) * move
+            limits[bad] -= _em(args_list) * _ems(texts[bad][-move:])
             lines = split(*args_list, **kwargs)
         return lines
 
@@ -203,6 +205,11 @@ def _wrong_break(line: str, next_line: str) -> int:
         if match.start() < len(tail) < match.end() and len(tail) - match.start() < len(line):
             return len(tail) - match.start()
     return 0
+
+
+def _ems(text: str) -> float:
+    """The width of ``text`` in ems, roughly: full-width characters 1, half-width ones 0.5."""
+    return sum(0.5 if unicodedata.east_asian_width(char) in ("Na", "H") else 1.0 for char in text)
 
 
 def _em(args: list[Any]) -> float:
