@@ -40,6 +40,10 @@ REMINDER_DAYS = 7
 _COLUMNS = (120, 90, 130, 185, 70, 60, 160)
 
 
+# The reminders panel lists at most this many deadlines, the most urgent first.
+SHOWN_REMINDERS = 500
+
+
 class ReminderPanel(QDockWidget):
     """到期提醒: mediation terms, confirmation windows and installments due within the next days and
     every overdue one, overdue first and in red; double-click opens the case."""
@@ -98,8 +102,15 @@ class ReminderPanel(QDockWidget):
             self.counts.setStyleSheet(f"color: {WARNING_RED.name()}; font-weight: bold")
         else:
             self.counts.setStyleSheet("")
+        if len(due.entries) > SHOWN_REMINDERS:
+            # A panel of tens of thousands of rows helps nobody (a representative action); the
+            # full list is the command's or the export's.
+            self.counts.setText(
+                self.counts.text()
+                + _("（仅列出最紧急的 {shown} 项，完整清单请用 mediator due）").format(shown=SHOWN_REMINDERS)
+            )
         # Overdue first (the list is in date order already, so the oldest is on top), then the rest.
-        for entry in due.entries:
+        for entry in due.entries[:SHOWN_REMINDERS]:
             if entry.days_left < 0:
                 left = _("逾期{days}天").format(days=-entry.days_left)
             elif entry.days_left == 0:

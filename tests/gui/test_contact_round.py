@@ -60,6 +60,22 @@ def test_reminders_show_overdue_first_in_red(qtbot: QtBot, main_window: Any) -> 
     assert window.form.tabs.currentIndex() == 1
 
 
+def test_reminders_list_the_most_urgent_only_when_there_are_many(
+    main_window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A representative action can have tens of thousands of cases past one term: the panel lists
+    # the most urgent and says where the full list is.
+    import mediator.gui.contact_round as contact_round
+
+    panel = main_window.contact_round.reminders
+    assert panel.data is not None and len(panel.data.entries) > 2
+    monkeypatch.setattr(contact_round, "SHOWN_REMINDERS", 2)
+    panel.show_due(panel.data)
+    assert panel.tree.topLevelItemCount() == 2
+    assert panel.tree.topLevelItem(0).text(3) == panel.data.entries[0].case_number
+    assert "仅列出最紧急的 2 项" in panel.counts.text()
+
+
 def test_sms_list_from_the_menu(
     qtbot: QtBot,
     main_window: Any,

@@ -91,3 +91,13 @@ def test_days_out_of_range_are_refused(database: Database) -> None:
     with pytest.raises(ValidationError, match="天数"):
         load_due_list(database, today=TODAY, days=-1)
     assert load_due_list(database, today=TODAY).entries == []
+
+
+def test_the_term_counts_from_the_recorded_receipt(database: Database, batch: DocumentFixture) -> None:
+    # Signed for (签收) on 09-10: the term runs to 10-10 (a working day), not the referral's 10-09.
+    with database.transaction() as session:
+        session.execute(update(BatchRow).values(received_on=date(2025, 9, 10)))
+    due = load_due_list(database, today=TODAY, days=7)
+    terms = [(e.case_number, e.due_on) for e in due.entries if e.kind is DueKind.MEDIATION_TERM]
+    assert terms == [(batch.case_numbers[1], date(2025, 10, 10))]
+    assert load_due_list(database, today=TODAY, days=4).entries[-1].kind is DueKind.INSTALLMENT
