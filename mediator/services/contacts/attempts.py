@@ -25,10 +25,11 @@ from mediator.domain.contacts import (
     parse_outcome,
 )
 from mediator.domain.validators import canonical_case_number
-from mediator.errors import NotFoundError, UserError, ValidationError
+from mediator.domain.workflow import CaseStatus
+from mediator.errors import NotFoundError, TransitionError, UserError, ValidationError
 from mediator.i18n import _
 from mediator.services.audit.trail import audit
-from mediator.services.cases.changes import CaseState, get_case
+from mediator.services.cases.changes import CaseState, get_case, transition_case
 from mediator.store.database import Database
 from mediator.store.tables import CaseRow, ContactAttemptRow, MediatorRow, SettingRow
 
@@ -88,7 +89,25 @@ def log_contact(
         detail=f"{channel.value}: {outcome.value}",
     )
     session.flush()
+    _advance_when_reached(session, case, outcome, at, actor)
     return attempt
+
+
+def _advance_when_reached(
+    session: Session, case: CaseRow, outcome: ContactOutcome, at: datetime, actor: str
+) -> None:
+    """An answered call on a case still 已委派 makes it 已联系, dated the day of the call. A call
+    dated before the referral (or the case in another status) leaves the status as it is: the
+    attempt is recorded all the same."""
+    if not outcome.reached or case.status != CaseStatus.REFERRED.value:
+        return
+    assert case.id is not None
+    try:
+        transition_case(
+            session, case.id, CaseStatus.CONTACTED, actor=actor, on=at.astimezone().date(), note=outcome.label
+        )
+    except TransitionError:  # refused before anything is written
+        log.info("case %s: contact dated outside the referral's steps, status kept", case.id)
 
 
 def record_contact_attempt(
@@ -125,16 +144,21 @@ class ContactLog:
     channel: ContactChannel
     outcome: ContactOutcome
     at: datetime
+    now_contacted: int = 0  # cases an answered call moved from 已委派 to 已联系
 
     def summary(self) -> str:
         """What `mediator contact log` prints and the GUI's status bar says."""
         if len(self.case_numbers) == 1:
-            return _("已记录{case}的联系：{channel}，{outcome}。").format(
+            text = _("已记录{case}的联系：{channel}，{outcome}。").format(
                 case=self.case_numbers[0], channel=self.channel.label, outcome=self.outcome.label
             )
-        return _("已为 {count} 件案件记录联系：{channel}，{outcome}。").format(
-            count=len(self.case_numbers), channel=self.channel.label, outcome=self.outcome.label
-        )
+        else:
+            text = _("已为 {count} 件案件记录联系：{channel}，{outcome}。").format(
+                count=len(self.case_numbers), channel=self.channel.label, outcome=self.outcome.label
+            )
+        if self.now_contacted:
+            text += _("{count} 件转为“已联系”。").format(count=self.now_contacted)
+        return text
 
 
 def _cases_by_number(session: Session, case_numbers: Sequence[str]) -> list[CaseRow]:
@@ -173,11 +197,14 @@ def _log_all(
     note: str | None,
     actor: str,
 ) -> ContactLog:
+    advanced = 0
     for case in cases:
         assert case.id is not None
+        before = case.status
         log_contact(session, case.id, channel=channel, outcome=outcome, at=at, note=note, actor=actor)
+        advanced += get_case(session, case.id).status != before
     log.info("contact round: %d attempts recorded (%s)", len(cases), outcome.value)
-    return ContactLog([c.case_number for c in cases], channel, outcome, at)
+    return ContactLog([c.case_number for c in cases], channel, outcome, at, advanced)
 
 
 def log_contacts(
