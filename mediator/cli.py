@@ -901,6 +901,19 @@ def cmd_contact_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_contact_import(args: argparse.Namespace) -> int:
+    from mediator.services.contacts.imports import import_contact_results
+
+    with _opened(args) as db:
+        result = import_contact_results(db, args.file, actor=_actor(), dry_run=args.dry_run)
+    if args.json:
+        print_json(result.as_json())
+    else:
+        _print_file_problems(result.errors, result.warnings, args.file)
+    print(result.summary(), file=sys.stderr if args.json or result.errors else sys.stdout)
+    return EXIT_FILE_ERRORS if result.errors else EXIT_OK
+
+
 def cmd_contact_reach(args: argparse.Namespace) -> int:
     from mediator.services.contacts.reach import load_reach_rates
 
@@ -991,6 +1004,13 @@ def _add_contact_commands(commands: Any) -> None:
     )
     log_parser.add_argument("--at", metavar="TIME", help=_("联系时间，如 2025-03-04 09:30（默认现在）"))
     log_parser.set_defaults(handler=cmd_contact_log)
+    imported = actions.add_parser(
+        "import", help=_("导入回访结果清单（案号、结果、时间、备注），全部无误才记录")
+    )
+    imported.add_argument("file", metavar="FILE", help=_("回访结果清单（.xlsx/.xls/.ods/.csv）"))
+    imported.add_argument("--dry-run", action="store_true", help=_("只检查，不写入数据库"))
+    imported.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
+    imported.set_defaults(handler=cmd_contact_import)
     reach = actions.add_parser("reach", help=_("接通率：按批次与调解员"))
     reach.add_argument("--batch", metavar="NO", help=batch_help)
     reach.add_argument("--json", action="store_true", help=_("以 JSON 输出"))

@@ -9,14 +9,18 @@ Installed by the main window with one line (``ContactRound(window)``); reads run
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QAction, QBrush
 from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QDockWidget,
     QFileDialog,
+    QFormLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -34,6 +38,7 @@ from mediator.store.database import Database
 
 if TYPE_CHECKING:
     from mediator.gui.settings import Preferences
+    from mediator.services.contacts.imports import ContactImportResult
 
 # Days ahead the reminders panel looks (the command line's default too).
 REMINDER_DAYS = 7
@@ -139,6 +144,58 @@ class ReminderPanel(QDockWidget):
         self.case_activated.emit(item.text(3))
 
 
+class SmsDateDialog(QDialog):
+    """The date the notices announce: by default the first working day three days on (worked out
+    on the holiday calendar when the list is written), or a day the user picks."""
+
+    def __init__(self, today: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("smsDateDialog")
+        self.setWindowTitle(_("导出短信通知名单"))
+        self._today = today
+        layout = QFormLayout(self)
+        self.date_edit = QDateEdit(self)
+        self.date_edit.setObjectName("smsDateEdit")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        # The day before today stands for "the default": shown as text, never a date in the notice.
+        day_before = today - timedelta(days=1)
+        self.date_edit.setMinimumDate(QDate(day_before.year, day_before.month, day_before.day))
+        self.date_edit.setSpecialValueText(_("默认：三天后的第一个工作日"))
+        self.date_edit.setDate(self.date_edit.minimumDate())
+        layout.addRow(_("短信中的日期："), self.date_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+
+    def set_day(self, day: date | None) -> None:
+        """Pick ``day``, or the default (None)."""
+        self.date_edit.setDate(
+            QDate(day.year, day.month, day.day) if day is not None else self.date_edit.minimumDate()
+        )
+
+    def chosen(self) -> date | None:
+        """The day picked, or None for the default."""
+        picked = self.date_edit.date()
+        if picked == self.date_edit.minimumDate():
+            return None
+        return date(picked.year(), picked.month(), picked.day())
+
+
+def contact_import_text(result: ContactImportResult) -> str:
+    """What the 导入回访结果 message box says: the summary, then each problem with row and column."""
+    lines = [result.summary()]
+    for error in (problem.masked() for problem in result.errors[:30]):
+        where = _("第{row}行").format(row=error.row) if error.row else ""
+        lines.append(f"{where} {error.column}：{error.message}（{error.value}）".strip())
+    if len(result.errors) > 30:
+        lines.append(_("……另有 {count} 个问题").format(count=len(result.errors) - 30))
+    return "\n".join(lines)
+
+
 class _Window(Protocol):
     """What the contact round needs of the main window."""
 
@@ -157,6 +214,7 @@ class ContactRound:
         self._host: _Window = window
         self._today = today
         self.job: JobHandle[Any] | None = None
+        self.message: QMessageBox | None = None
         self.reminders = ReminderPanel(window.database, window, today=today)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.reminders)
         self.reminders.case_activated.connect(self._open_case)
@@ -167,6 +225,9 @@ class ContactRound:
             window.menuBar().insertAction(actions[-2], menu.menuAction())
         self.menu = menu
         self.sms_action = self._action(_("导出短信通知名单…"), self.export_sms_list, "actionSmsList")
+        self.import_action = self._action(
+            _("导入回访结果…"), self.import_results, "actionImportContactResults"
+        )
         self.proposals_action = self._action(_("无法联系的案件…"), self.show_proposals, "actionUnreachable")
         menu.addSeparator()
         self.close_action = self._action(_("批次结案…"), self.close_batch, "actionCloseBatch")
@@ -222,6 +283,10 @@ class ContactRound:
         number = self._batch(title)
         if number is None:
             return None
+        dialog = SmsDateDialog(self._today(), self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        on = dialog.chosen()
         suggested = _("第{number}批-短信通知名单.xlsx").format(number=number)
         path, _filter = QFileDialog.getSaveFileName(self.window, title, suggested, _("Excel 工作簿 (*.xlsx)"))
         if not path:
@@ -229,7 +294,41 @@ class ContactRound:
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         database, actor = self._host.database, self._host.preferences.actor()
-        return self._run(title, lambda: export_sms_list(database, number, Path(path), actor=actor))
+        return self._run(title, lambda: export_sms_list(database, number, Path(path), actor=actor, on=on))
+
+    def import_results(self, path: str | None = None) -> JobHandle[Any] | None:
+        """导入回访结果…: a list of call-backs (案号, 结果, 时间, 备注), recorded all or nothing; the
+        problems, if any, are listed by row and column and nothing is written."""
+        from mediator.services.contacts.imports import import_contact_results
+
+        title = _("导入回访结果")
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(
+                self.window, title, "", _("表格文件 (*.xlsx *.xls *.ods *.csv)")
+            )
+        if not path:
+            return None
+        database, actor, chosen = self._host.database, self._host.preferences.actor(), path
+
+        def done(result: ContactImportResult) -> None:
+            box = QMessageBox(self.window)
+            box.setWindowTitle(title)
+            box.setIcon(QMessageBox.Icon.Warning if result.errors else QMessageBox.Icon.Information)
+            box.setText(contact_import_text(result))
+            box.open()
+            self.message = box
+            if result.written:
+                self._host.refresh()
+
+        self.job = run_job(
+            self.window,
+            lambda _progress: import_contact_results(database, chosen, actor=actor),
+            title=title,
+            on_success=done,
+            pool=Pool.WRITE,
+            cancellable=False,
+        )
+        return self.job
 
     def show_proposals(self) -> JobHandle[Any] | None:
         """无法联系的案件…: the cases the team's rule proposes for failure (nothing is changed)."""

@@ -3,12 +3,14 @@ list, proposals and the batch close-out (refusal included); the dashboard's reac
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
+from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
 from mediator.errors import UserError
@@ -84,9 +86,19 @@ def test_sms_list_from_the_menu(
     told: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from mediator.gui.contact_round import SmsDateDialog
+
     window = main_window
     out = tmp_path / "名单"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(out), ""))
+    shown: list[str] = []
+
+    def pick_a_day(dialog: SmsDateDialog) -> int:
+        shown.append(dialog.date_edit.text())  # the default until the user picks a day
+        dialog.set_day(date(2025, 6, 20))
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(SmsDateDialog, "exec", pick_a_day)
     _select_batch(window, 14)
     with demo_database.session() as session:
         before = session.scalar(select(func.count()).select_from(ContactAttemptRow))
@@ -94,6 +106,9 @@ def test_sms_list_from_the_menu(
     _wait(qtbot, window)
     assert (tmp_path / "名单.xlsx").is_file()
     assert told and "第14批短信通知名单已写入" in told[-1]
+    assert shown == ["默认：三天后的第一个工作日"]
+    rows = CalamineWorkbook.from_path(str(tmp_path / "名单.xlsx")).get_sheet_by_index(0).to_python()
+    assert all("6月20日" in row[4] for row in rows[1:]), rows[1]
     with demo_database.session() as session:
         sent = session.scalar(select(func.count()).where(ContactAttemptRow.outcome == "sent"))
         after = session.scalar(select(func.count()).select_from(ContactAttemptRow))
