@@ -38,6 +38,9 @@ class WorkCalendar:
     def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
         self._overrides: dict[date, bool] = dict(overrides or {})
         self._override_years = frozenset(d.year for d in self._overrides)
+        # The same few hundred days are asked about for every case of a batch (a due list at a
+        # million cases asks millions of times); the package's answer for a day never changes.
+        self._package_days: dict[date, bool | None] = {}
 
     @property
     def overrides(self) -> Mapping[date, bool]:
@@ -45,10 +48,14 @@ class WorkCalendar:
 
     def _package_is_workday(self, d: date) -> bool | None:
         """chinesecalendar's answer, or None for a year it has no data for."""
+        if d in self._package_days:
+            return self._package_days[d]
         try:
-            return bool(chinese_calendar.is_workday(d))
+            answer: bool | None = bool(chinese_calendar.is_workday(d))
         except NotImplementedError:  # raised for years outside the package's data
-            return None
+            answer = None
+        self._package_days[d] = answer
+        return answer
 
     def knows_year(self, year: int) -> bool:
         """Whether the holidays and 调休 days of ``year`` are known (package data or overrides)."""
