@@ -24,6 +24,7 @@ from sqlalchemy import Table, select
 from mediator.errors import EnvironmentProblem, UserError
 from mediator.i18n import _
 from mediator.services.audit.trail import audit
+from mediator.services.outputs.staging import temporary_beside
 from mediator.services.progress import Progress
 from mediator.store import snapshot
 from mediator.store.database import SCHEMA_HEAD, Database, open_database
@@ -70,9 +71,14 @@ def _staged(target: Path) -> Iterator[Path]:
     folder = target.parent
     if not folder.is_dir():
         raise EnvironmentProblem(_("文件夹不存在：{folder}").format(folder=folder))
-    handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.stem[:40]}-", suffix=".part")
-    os.close(handle)
-    staged = Path(name)
+    # Named like every staged output (services/outputs/staging.py): a killed backup's copy of the
+    # whole database is removed by the next write into the folder.
+    try:
+        staged = temporary_beside(target)
+    except OSError as exc:
+        raise EnvironmentProblem(
+            _("无法写入 {path}：{reason}").format(path=target, reason=exc.strerror)
+        ) from exc
     try:
         yield staged
         os.replace(staged, target)

@@ -26,8 +26,8 @@ from mediator.services.audit.trail import audit
 from mediator.services.calendar import load_work_calendar
 from mediator.services.cases.changes import find_batch
 from mediator.services.contacts.attempts import log_contact
-from mediator.services.documents.layout import StagedFiles, ensure_writable_folder
 from mediator.services.documents.templates import load_template
+from mediator.services.outputs.staging import StagedFiles, ensure_writable_folder
 from mediator.services.xlsx_cells import SafeSheet, add_format
 from mediator.store.database import Database
 from mediator.store.tables import CaseRow, InvestorRow, ListedCompanyRow, MediatorRow

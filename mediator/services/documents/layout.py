@@ -5,18 +5,13 @@ become empty AcroForm signature fields, and writing a file without ever leaving 
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import re
-import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
@@ -30,9 +25,35 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from mediator.errors import EnvironmentProblem, UserError
+from mediator.errors import UserError
 from mediator.i18n import _
 from mediator.resources import FONT_PATH as BUNDLED_FONT
+
+# Output files' one home is services/outputs/staging.py; the documents use them through here.
+from mediator.services.outputs.staging import (
+    STAGED_PREFIX as STAGED_PREFIX,
+)
+from mediator.services.outputs.staging import (
+    STAGED_SUFFIX as STAGED_SUFFIX,
+)
+from mediator.services.outputs.staging import (
+    StagedFiles as StagedFiles,
+)
+from mediator.services.outputs.staging import (
+    atomic_write as atomic_write,
+)
+from mediator.services.outputs.staging import (
+    ensure_writable_folder as ensure_writable_folder,
+)
+from mediator.services.outputs.staging import (
+    published_after as published_after,
+)
+from mediator.services.outputs.staging import (
+    sweep_leftovers as sweep_leftovers,
+)
+from mediator.services.outputs.staging import (
+    temporary_beside as temporary_beside,
+)
 
 log = logging.getLogger("mediator.pdf")
 
@@ -513,151 +534,3 @@ def render_story(story: Sequence[Flowable], decorations: PageDecorations, *, tit
     document.addPageTemplates(templates)
     document.build(list(story), canvasmaker=canvas_class(decorations))
     return buffer.getvalue()
-
-
-# --- files ----------------------------------------------------------------------------------------
-
-
-def ensure_writable_folder(folder: Path) -> Path:
-    """Create ``folder`` if needed and prove it is writable; ``EnvironmentProblem`` otherwise."""
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-", delete=True):
-            pass
-    except OSError as exc:
-        raise EnvironmentProblem(
-            _("无法写入文件夹 {folder}：{reason}").format(folder=folder, reason=exc.strerror or exc)
-        ) from exc
-    return folder
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place (never half a file).
-
-    For a file that records nothing in the database; one that does is staged (``StagedFiles``) and
-    renamed after the commit. The temporary carries the process id like the staged ones, so a
-    killed run's is removed by the next write into the folder."""
-    path = Path(path)
-    sweep_leftovers(path.parent)
-    fd, temp_name = tempfile.mkstemp(
-        dir=path.parent, prefix=f"{STAGED_PREFIX}{os.getpid()}-", suffix=STAGED_SUFFIX
-    )
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(temp_name, path)
-    except OSError as exc:
-        _remove_quietly(Path(temp_name))
-        raise EnvironmentProblem(
-            _("无法写入文件 {path}：{reason}").format(path=path, reason=exc.strerror or exc)
-        ) from exc
-    except BaseException:
-        _remove_quietly(Path(temp_name))
-        raise
-
-
-def _remove_quietly(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()
-
-
-@contextmanager
-def published_after(staged: StagedFiles) -> Iterator[StagedFiles]:
-    """Around a database transaction (``with published_after(staged), db.transaction() as s:``):
-    the staged files are renamed into place once the block, commit included, has succeeded, and
-    removed if it failed. No output without its record, no record of an output never written."""
-    try:
-        yield staged
-    except BaseException:
-        staged.discard()
-        raise
-    try:
-        staged.commit()
-    except OSError as exc:
-        staged.discard()
-        raise EnvironmentProblem(
-            _("无法写入文件夹 {folder}：{reason}").format(folder=staged.folder, reason=exc.strerror or exc)
-        ) from exc
-
-
-STAGED_PREFIX = ".staged-"
-STAGED_SUFFIX = ".part"
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # someone else's process, or a platform that cannot tell: leave its files
-    return True
-
-
-def sweep_leftovers(folder: Path) -> int:
-    """Remove the temporaries a killed run left in ``folder`` (``.staged-<pid>-….part`` of a process
-    that is gone; older ones without a pid too). Full agreements with ID numbers must not linger."""
-    removed = 0
-    with contextlib.suppress(OSError):
-        for path in Path(folder).glob(f"{STAGED_PREFIX}*{STAGED_SUFFIX}"):
-            owner = path.name[len(STAGED_PREFIX) :].split("-", 1)[0]
-            if owner.isdigit() and _process_alive(int(owner)):
-                continue
-            _remove_quietly(path)
-            removed += 1
-    return removed
-
-
-@dataclass
-class StagedFiles:
-    """Files written first under temporary names, then all renamed into place at the end.
-
-    If anything fails before ``commit``, ``discard`` removes the temporaries: the output folder
-    gets either every file of the job or none of them. Jobs that record what they wrote call
-    ``commit`` only after the database commit, so no file appears without its record. The
-    temporaries carry the process id: the next run in the folder removes those of a killed one.
-    """
-
-    folder: Path
-    staged: list[tuple[Path, Path]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        sweep_leftovers(self.folder)
-
-    def temp_path_for(self, final_name: str) -> Path:
-        fd, temp_name = tempfile.mkstemp(
-            dir=self.folder, prefix=f"{STAGED_PREFIX}{os.getpid()}-", suffix=STAGED_SUFFIX
-        )
-        os.close(fd)
-        temp = Path(temp_name)
-        self.staged.append((temp, self.folder / final_name))
-        return temp
-
-    def temp_of(self, final: Path) -> Path:
-        """The temporary that becomes ``final`` at ``commit``."""
-        for temp, target in self.staged:
-            if target == final:
-                return temp
-        raise KeyError(final)
-
-    def write(self, final_name: str, data: bytes) -> Path:
-        """Stage a whole file (a manifest, a report) in one go; its final path."""
-        temp = self.temp_path_for(final_name)
-        temp.write_bytes(data)
-        return self.folder / final_name
-
-    def commit(self) -> list[Path]:
-        finals: list[Path] = []
-        for temp, final in self.staged:
-            os.replace(temp, final)
-            finals.append(final)
-        self.staged.clear()
-        return finals
-
-    def discard(self) -> None:
-        for temp, _final in self.staged:
-            _remove_quietly(temp)
-        self.staged.clear()

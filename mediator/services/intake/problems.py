@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from mediator.i18n import _
 from mediator.services.intake.reader import FileProblem, open_rows
 from mediator.services.intake.report import FileReport, ImportResult, RowError, cut
 from mediator.services.intake.rows import display_value
+from mediator.services.outputs.staging import temporary_beside
 from mediator.services.xlsx_cells import SafeSheet, add_format
 
 
@@ -57,12 +57,12 @@ def write_errors_workbook(result: ImportResult, path: str | Path) -> Path:
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
-        handle, temp_name = tempfile.mkstemp(suffix=".xlsx", prefix=".~import-errors-", dir=folder)
+        # Named like every staged output: a killed run's (unmasked rows) is removed by the next.
+        temp_name = str(temporary_beside(folder / target.name))
     except OSError as exc:  # a missing or read-only folder: the machine's, not the clerk's list
         raise EnvironmentProblem(
             _("无法写入 {path}：{reason}").format(path=target, reason=exc.strerror or exc)
         ) from exc
-    os.close(handle)
     try:
         # strings_to_formulas off: nothing the clerk typed (nor a header) becomes a live formula.
         workbook = xlsxwriter.Workbook(

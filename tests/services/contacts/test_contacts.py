@@ -21,8 +21,8 @@ from mediator.services.contacts.attempts import (
 )
 from mediator.services.contacts.reach import load_failure_proposals, load_reach_rates
 from mediator.services.contacts.sms import export_sms_list
-from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents import templates
+from mediator.services.outputs import staging
 from mediator.store.database import Database
 from mediator.store.tables import AuditEventRow, CaseRow, ContactAttemptRow, InvestorRow, MediatorRow
 from tests.fixtures.document_factories import DocumentFixture, make_batch
@@ -132,7 +132,7 @@ def test_a_failed_rename_says_where_the_list_is(
     def refused(*_args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(pdf_layout.os, "replace", refused)  # the rename after the commit
+    monkeypatch.setattr(staging.os, "replace", refused)  # the rename after the commit
     with pytest.raises(EnvironmentProblem, match="短信名单已记录") as failure:
         export_sms_list(database, 15, _folder(tmp_path) / "x.xlsx", actor="周")
     [kept] = list((tmp_path / "out").iterdir())

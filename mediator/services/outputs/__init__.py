@@ -1,0 +1,1 @@
+"""Output files: written to temporary names and renamed into place last (``staging``)."""
