@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mediator.domain.referral_kinds import ReferralKind, party_roles, referral_kind
+from mediator.domain.referral_kinds import ReferralKind, confirmation_refusal, party_roles, referral_kind
 from mediator.errors import ValidationError
 
 
@@ -40,3 +40,11 @@ def test_roles_are_applicants_before_filing_and_plaintiff_defendant_after() -> N
 def test_other_numbers_are_refused(number: str) -> None:
     with pytest.raises(ValidationError):
         referral_kind(number)
+
+
+def test_only_a_pre_filing_case_takes_the_confirmation_path() -> None:
+    assert confirmation_refusal("（2025）苏01民诉前调3100号") is None
+    filed = confirmation_refusal("（2025）苏01民初3100号")
+    assert filed is not None and "court-request" in filed and "民事调解书" in filed
+    other = confirmation_refusal("（2025）苏01民终3100号")
+    assert other is not None and "民诉前调" in other
