@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from mediator.errors import UserError
 from mediator.services.audit import chain
 from mediator.services.audit.history import ACTION_LABELS
-from mediator.services.calendar import set_calendar_override
+from mediator.services.calendar import remove_calendar_override, set_calendar_override
 from mediator.services.cases.bulk import assign_mediator, move_cases
 from mediator.services.cases.changes import change_status, extend_mediation_term, update_case_fields
 from mediator.services.cases.closeout import close_batch
@@ -32,9 +32,10 @@ from mediator.services.documents.reissue import reissue_agreement
 from mediator.services.documents.return_letter import write_return_letter
 from mediator.services.documents.signing import import_signed, write_sign_package
 from mediator.services.parties.companies import set_company
-from mediator.services.parties.mediators import add_mediator
+from mediator.services.parties.mediators import add_mediator, set_mediator_active
 from mediator.services.payments.imports import import_payments
 from mediator.services.payments.ledger import add_payment, set_installments
+from mediator.services.payments.offers import import_offers
 from mediator.store.database import Database
 from mediator.store.tables import AuditEventRow
 from tests.fixtures.document_factories import COMPANY_NAME, make_batch
@@ -89,6 +90,12 @@ def test_every_write_entry_point_leaves_a_chained_event(database: Database, tmp_
         assert result.written, result.errors
         return result
 
+    def offers_by_list() -> object:
+        path = write_csv(tmp_path / "offers.csv", ["案号", "和解金额"], [[second, "8,000.00"]])
+        result = import_offers(database, path, actor=ACTOR)
+        assert result.written, result.errors
+        return result
+
     steps: list[tuple[str, Callable[[], object]]] = [
         (
             "company set",
@@ -102,6 +109,8 @@ def test_every_write_entry_point_leaves_a_chained_event(database: Database, tmp_
             "calendar set",
             lambda: set_calendar_override(database, date(2025, 10, 11), True, "调休", actor=ACTOR),
         ),
+        ("calendar unset", lambda: remove_calendar_override(database, date(2025, 10, 11), actor=ACTOR)),
+        ("mediator deactivate", lambda: set_mediator_active(database, "孙调解", active=False, actor=ACTOR)),
         ("contact rule", lambda: set_unreachable_rule(database, attempts=4, days=20, actor=ACTOR)),
         ("contact log", lambda: log_contacts(database, [third], outcome="未接听", actor=ACTOR)),
         ("contact sms-list", lambda: export_sms_list(database, 15, tmp_path / "sms.xlsx", actor=ACTOR)),
@@ -111,6 +120,7 @@ def test_every_write_entry_point_leaves_a_chained_event(database: Database, tmp_
                 database, fixture.case_ids[0], {"investor_address": "南京市玄武区北京东路2号"}, actor=ACTOR
             ),
         ),
+        ("offers import", offers_by_list),
         ("cases move", lambda: move_cases(database, "agreed", actor=ACTOR, batch=15)),
         ("agreements", lambda: generate_agreements(database, batch=15, out_dir=out, jobs=1, actor=ACTOR)),
         (
