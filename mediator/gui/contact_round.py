@@ -85,7 +85,7 @@ class ReminderPanel(QDockWidget):
         self.data: DueList | None = None
         self.loader: Refresher[DueList] = Refresher(
             self,
-            lambda: load_due_list(database, today=today(), days=self._days),
+            lambda: load_due_list(database, today=today(), days=self._days, limit=SHOWN_REMINDERS),
             self.show_due,
             title=_("读取到期提醒"),
             error_parent=lambda: self,
@@ -97,17 +97,16 @@ class ReminderPanel(QDockWidget):
     def show_due(self, due: DueList) -> None:
         self.data = due
         self.tree.clear()
-        overdue = due.overdue
         self.counts.setText(
             _("未来{days}天内到期 {due} 项，已逾期 {overdue} 项").format(
-                days=due.days, due=len(due.entries) - len(overdue), overdue=len(overdue)
+                days=due.days, due=due.due_count, overdue=due.overdue_count
             )
         )
-        if overdue:
+        if due.overdue_count:
             self.counts.setStyleSheet(f"color: {WARNING_RED.name()}; font-weight: bold")
         else:
             self.counts.setStyleSheet("")
-        if len(due.entries) > SHOWN_REMINDERS:
+        if due.due_count + due.overdue_count > SHOWN_REMINDERS:
             # A panel of tens of thousands of rows helps nobody (a representative action); the
             # full list is the command's or the export's.
             self.counts.setText(
@@ -152,7 +151,7 @@ class SmsDateDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("smsDateDialog")
         self.setWindowTitle(_("导出短信通知名单"))
-        self._today = today
+        self.setMinimumWidth(380)
         layout = QFormLayout(self)
         self.date_edit = QDateEdit(self)
         self.date_edit.setObjectName("smsDateEdit")

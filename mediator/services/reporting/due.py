@@ -10,13 +10,14 @@ The day each deadline counts from has one home, ``mediator.domain.deadlines``: t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlmodel import Session, col
 
 from mediator.domain.deadlines import (
@@ -101,7 +102,9 @@ class DueList:
 
     today: date
     days: int
-    entries: list[DueEntry]
+    entries: list[DueEntry]  # all of them, or the most urgent when a limit was asked for
+    due_count: int = 0  # due within ``days`` days, not yet overdue (all, whatever the limit)
+    overdue_count: int = 0
 
     @property
     def overdue(self) -> list[DueEntry]:
@@ -112,7 +115,7 @@ class DueList:
         lines = [_line(entry) for entry in self.entries]
         lines.append(
             _("未来{days}天内到期 {due} 项，已逾期 {overdue} 项。").format(
-                days=self.days, due=len(self.entries) - len(self.overdue), overdue=len(self.overdue)
+                days=self.days, due=self.due_count, overdue=self.overdue_count
             )
         )
         return "\n".join(lines)
@@ -152,13 +155,32 @@ def _case_columns() -> tuple[Any, ...]:
     return (col(CaseRow.id), col(CaseRow.case_number), col(BatchRow.number), col(InvestorRow.name))
 
 
-def _terms(session: Session, calendar: WorkCalendar, today: date, days: int) -> list[DueEntry]:
+# A period ends on its nominal last day or on the next working day: never earlier, and never more
+# than this many days later (the longest run of rest days, Spring Festival and a weekend, is ~10).
+SHIFT_SLACK = 31
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One kind's deadlines: the entries read (all, or the most urgent ``limit``) and the counts."""
+
+    entries: list[DueEntry]
+    due: int
+    overdue: int
+
+    @classmethod
+    def of(cls, entries: list[DueEntry], days: int) -> _Part:
+        kept = [entry for entry in entries if entry.days_left <= days]
+        overdue = sum(1 for entry in kept if entry.overdue)
+        return cls(kept, len(kept) - overdue, overdue)
+
+
+def _terms(session: Session, calendar: WorkCalendar, today: date, days: int, limit: int | None) -> _Part:
     """Cases still in mediation in the batches whose term ends within ``days`` or has ended: the
-    term is a batch's, so it is worked out once per batch and only those batches' cases are read
-    (a million cases, most of them in batches far from their end, cost nothing)."""
-    open_cases = select(col(CaseRow.id)).where(
-        col(CaseRow.batch_id) == col(BatchRow.id), col(CaseRow.status).in_(_IN_MEDIATION)
-    )
+    term is a batch's, so it is worked out once per batch and only those batches' cases are read,
+    the most urgent batches first (with ``limit``, the rest are only counted)."""
+    in_mediation = col(CaseRow.status).in_(_IN_MEDIATION)
+    open_cases = select(col(CaseRow.id)).where(col(CaseRow.batch_id) == col(BatchRow.id), in_mediation)
     batches = select(
         col(BatchRow.id),
         col(BatchRow.referral_date),
@@ -171,90 +193,153 @@ def _terms(session: Session, calendar: WorkCalendar, today: date, days: int) -> 
         term = mediation_term(referred, term_days, extension_days, calendar=calendar, received_on=received)
         if batch_id is not None and term.days_left(today) <= days:
             due[batch_id] = term
-    if not due:
-        return []
-    query = (
-        select(*_case_columns(), col(CaseRow.batch_id))
-        .join(BatchRow, col(BatchRow.id) == col(CaseRow.batch_id))
-        .join(InvestorRow, col(InvestorRow.id) == col(CaseRow.investor_id))
-        .where(col(CaseRow.status).in_(_IN_MEDIATION), col(CaseRow.batch_id).in_(list(due)))
+    counted = session.connection().execute(
+        select(col(CaseRow.batch_id), func.count())
+        .where(in_mediation, col(CaseRow.batch_id).in_(list(due)))
+        .group_by(col(CaseRow.batch_id))
     )
-    return [
-        _entry(DueKind.MEDIATION_TERM, due[row[4]], row[:4], today)
-        for row in session.connection().execute(query)
-    ]
+    overdue = due_soon = 0
+    for batch_id, cases in counted:
+        if due[batch_id].days_left(today) < 0:
+            overdue += cases
+        else:
+            due_soon += cases
+    entries: list[DueEntry] = []
+    for batch_id in sorted(due, key=lambda b: due[b].end):
+        if limit is not None and len(entries) >= limit:
+            break
+        query = (
+            select(*_case_columns())
+            .join(BatchRow, col(BatchRow.id) == col(CaseRow.batch_id))
+            .join(InvestorRow, col(InvestorRow.id) == col(CaseRow.investor_id))
+            .where(in_mediation, col(CaseRow.batch_id) == batch_id)
+            .order_by(col(CaseRow.case_number))
+        )
+        if limit is not None:
+            query = query.limit(limit - len(entries))
+        term = due[batch_id]
+        entries += [
+            _entry(DueKind.MEDIATION_TERM, term, row, today) for row in session.connection().execute(query)
+        ]
+    return _Part(entries, due_soon, overdue)
 
 
-def _windows(session: Session, calendar: WorkCalendar, today: date, days: int) -> list[DueEntry]:
-    # A period ends on its nominal last day or later (moved off rest days), never earlier: a
-    # window that starts after this day cannot be due within ``days``. The start is
-    # agreement_effective_on's rule (the effective date, else the signing date).
-    latest_start = today + timedelta(days=days - CONFIRMATION_WINDOW_DAYS)
+def _windows(session: Session, calendar: WorkCalendar, today: date, days: int, limit: int | None) -> _Part:
+    # The start is agreement_effective_on's rule (the effective date, else the signing date).
+    start = func.coalesce(col(AgreementRow.effective_on), col(CaseRow.signed_on))
     query = (
         select(*_case_columns(), col(AgreementRow.effective_on), col(CaseRow.signed_on))
         .select_from(CaseRow)
         .join(BatchRow, col(BatchRow.id) == col(CaseRow.batch_id))
         .join(InvestorRow, col(InvestorRow.id) == col(CaseRow.investor_id))
         .outerjoin(AgreementRow, col(AgreementRow.case_id) == col(CaseRow.id))
-        .where(
-            col(CaseRow.status) == CaseStatus.SIGNED.value,
-            func.coalesce(col(AgreementRow.effective_on), col(CaseRow.signed_on)) <= latest_start,
-        )
+        .where(col(CaseRow.status) == CaseStatus.SIGNED.value)
     )
-    entries = []
-    for row in session.connection().execute(query):
-        window = confirmation_window_of(row[4], row[5], calendar)
-        if window is not None:
-            entries.append(_entry(DueKind.CONFIRMATION_WINDOW, window, row[:4], today))
-    return entries
+
+    def entries(rows: Any) -> list[DueEntry]:
+        found = []
+        for row in rows:
+            window = confirmation_window_of(row[4], row[5], calendar)
+            if window is not None:
+                found.append(_entry(DueKind.CONFIRMATION_WINDOW, window, row[:4], today))
+        return found
+
+    offset = timedelta(days=CONFIRMATION_WINDOW_DAYS)
+    return _narrowed(session, query, start, offset, entries, today, days, limit)
 
 
-def _installments(session: Session, calendar: WorkCalendar, today: date, days: int) -> list[DueEntry]:
-    # As above: an installment is due on its agreed day or the next working day, never earlier.
+def _installments(
+    session: Session, calendar: WorkCalendar, today: date, days: int, limit: int | None
+) -> _Part:
+    amount, paid = col(InstallmentRow.amount), col(InstallmentRow.paid_amount)
     query = (
         select(
             *_case_columns(),
             col(InstallmentRow.sequence),
             col(InstallmentRow.due_date),
-            col(InstallmentRow.amount),
-            col(InstallmentRow.paid_amount),
+            amount,
+            paid,
         )
         .select_from(InstallmentRow)
         .join(CaseRow, col(CaseRow.id) == col(InstallmentRow.case_id))
         .join(BatchRow, col(BatchRow.id) == col(CaseRow.batch_id))
         .join(InvestorRow, col(InvestorRow.id) == col(CaseRow.investor_id))
-        .where(
-            col(CaseRow.status).in_(_OWING),
-            col(InstallmentRow.due_date) <= today + timedelta(days=days),
-        )
+        .where(col(CaseRow.status).in_(_OWING), or_(paid.is_(None), paid < amount))
     )
-    entries = []
-    for row in session.connection().execute(query):
-        sequence, due_date, amount, paid = row[4], row[5], row[6], row[7]
-        owed = amount - (paid or Decimal("0.00"))
-        if owed <= 0:
-            continue
-        detail = _("第{n}期 未付 {owed} 元").format(n=sequence, owed=format_money(owed))
-        entries.append(
-            _entry(DueKind.INSTALLMENT, installment_deadline(due_date, calendar), row[:4], today, detail)
-        )
-    return entries
+
+    def entries(rows: Any) -> list[DueEntry]:
+        found = []
+        for row in rows:
+            sequence, due_date, owed = row[4], row[5], row[6] - (row[7] or Decimal("0.00"))
+            if owed <= 0:
+                continue
+            detail = _("第{n}期 未付 {owed} 元").format(n=sequence, owed=format_money(owed))
+            deadline = installment_deadline(due_date, calendar)
+            found.append(_entry(DueKind.INSTALLMENT, deadline, row[:4], today, detail))
+        return found
+
+    due_date = col(InstallmentRow.due_date)
+    return _narrowed(session, query, due_date, timedelta(0), entries, today, days, limit)
 
 
-def due_entries(session: Session, *, today: date, days: int, calendar: WorkCalendar) -> list[DueEntry]:
-    """Step: every deadline due within ``days`` days of ``today`` or overdue, most urgent first."""
-    entries = _terms(session, calendar, today, days) + _windows(session, calendar, today, days)
-    entries += _installments(session, calendar, today, days)
-    kept = [entry for entry in entries if entry.days_left <= days]
-    return sorted(kept, key=lambda e: (e.due_on, e.kind.value, e.case_number))
+def _narrowed(
+    session: Session,
+    query: Select[Any],
+    start: Any,
+    length: timedelta,
+    entries: Callable[[Any], list[DueEntry]],
+    today: date,
+    days: int,
+    limit: int | None,
+) -> _Part:
+    """The deadlines of ``query``, whose nominal end is ``start`` + ``length``, narrowed in the
+    database: none ends before its nominal day, none more than SHIFT_SLACK days after it. So a
+    start past ``today + days - length`` cannot be due yet, and one before ``today - SHIFT_SLACK
+    - length`` is surely overdue: with ``limit`` those are counted, and only the most urgent read."""
+    query = query.where(start <= today + timedelta(days=days) - length)
+    if limit is None:
+        return _Part.of(entries(session.connection().execute(query)), days)
+    surely_overdue = start < today - timedelta(days=SHIFT_SLACK) - length
+    overdue = int(
+        session.connection()
+        .execute(select(func.count()).select_from(query.where(surely_overdue).subquery()))
+        .scalar()
+        or 0
+    )
+    oldest = entries(session.connection().execute(query.where(surely_overdue).order_by(start).limit(limit)))
+    recent = _Part.of(entries(session.connection().execute(query.where(~surely_overdue))), days)
+    merged = sorted(oldest + recent.entries, key=_urgency)[:limit]
+    return _Part(merged, recent.due, overdue + recent.overdue)
 
 
-def load_due_list(database: Database, *, today: date, days: int = DEFAULT_DAYS) -> DueList:
-    """What is due within ``days`` days (default 7) and everything overdue, holiday-aware."""
+def _urgency(entry: DueEntry) -> tuple[date, str, str]:
+    return (entry.due_on, entry.kind.value, entry.case_number)
+
+
+def due_entries(
+    session: Session, *, today: date, days: int, calendar: WorkCalendar, limit: int | None = None
+) -> _Part:
+    """Step: every deadline due within ``days`` days of ``today`` or overdue, most urgent first
+    (with ``limit``: the most urgent ``limit``, and the counts of all)."""
+    parts = [reader(session, calendar, today, days, limit) for reader in (_terms, _windows, _installments)]
+    entries = sorted((entry for part in parts for entry in part.entries), key=_urgency)
+    return _Part(
+        entries if limit is None else entries[:limit],
+        sum(part.due for part in parts),
+        sum(part.overdue for part in parts),
+    )
+
+
+def load_due_list(
+    database: Database, *, today: date, days: int = DEFAULT_DAYS, limit: int | None = None
+) -> DueList:
+    """What is due within ``days`` days (default 7) and everything overdue, holiday-aware; with
+    ``limit``, only the most urgent ``limit`` entries (the counts still cover every one)."""
     if not 0 <= days <= MAX_DAYS:
         raise ValidationError(
             _("天数应在0到{max}之间：{value}。").format(max=MAX_DAYS, value=days), field="days", value=days
         )
     with database.session() as session:
         calendar = load_work_calendar(session)
-        return DueList(today, days, due_entries(session, today=today, days=days, calendar=calendar))
+        part = due_entries(session, today=today, days=days, calendar=calendar, limit=limit)
+        return DueList(today, days, part.entries, due_count=part.due, overdue_count=part.overdue)

@@ -101,3 +101,17 @@ def test_the_term_counts_from_the_recorded_receipt(database: Database, batch: Do
     terms = [(e.case_number, e.due_on) for e in due.entries if e.kind is DueKind.MEDIATION_TERM]
     assert terms == [(batch.case_numbers[1], date(2025, 10, 10))]
     assert load_due_list(database, today=TODAY, days=4).entries[-1].kind is DueKind.INSTALLMENT
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_a_limited_list_keeps_the_most_urgent_and_counts_them_all(
+    database: Database, batch: DocumentFixture, limit: int
+) -> None:
+    # The reminders panel asks for the most urgent few; its counts must still cover every one.
+    whole = load_due_list(database, today=TODAY, days=15)
+    part = load_due_list(database, today=TODAY, days=15, limit=limit)
+    assert len(whole.entries) > limit
+    assert part.entries == whole.entries[:limit]
+    assert (part.due_count, part.overdue_count) == (whole.due_count, whole.overdue_count)
+    assert whole.overdue_count == len(whole.overdue) == 1
+    assert whole.due_count == len(whole.entries) - 1
