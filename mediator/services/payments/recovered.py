@@ -30,12 +30,17 @@ OWING: tuple[str, ...] = tuple(
 _AGREED: tuple[str, ...] = (*OWING, CaseStatus.PAID.value)
 
 
-def overdue_condition(today: date) -> ColumnElement[bool]:
-    """An installment line that is late on ``today`` (join ``CaseRow`` for the case's status)."""
+def overdue_condition(today: date, *, status: ColumnElement[str] | None = None) -> ColumnElement[bool]:
+    """An installment line that is late on ``today`` (join ``CaseRow`` for the case's status).
+
+    ``status``: the case's status as an expression; a page of the case table passes
+    ``status || ''`` so that SQLite starts from the page's few cases, not from every owing case
+    by the status index (35 ms → 1 ms at a million cases).
+    """
     return and_(
         col(InstallmentRow.due_date) < today,
         func.coalesce(col(InstallmentRow.paid_amount), 0) < col(InstallmentRow.amount),
-        col(CaseRow.status).in_(OWING),
+        (col(CaseRow.status) if status is None else status).in_(OWING),
     )
 
 
@@ -47,7 +52,10 @@ def overdue_counts(session: Session, case_ids: Sequence[int], today: date) -> di
         session.execute(
             select(col(InstallmentRow.case_id), func.count())
             .join(CaseRow, col(CaseRow.id) == col(InstallmentRow.case_id))
-            .where(col(InstallmentRow.case_id).in_(list(case_ids)), overdue_condition(today))
+            .where(
+                col(InstallmentRow.case_id).in_(list(case_ids)),
+                overdue_condition(today, status=col(CaseRow.status).concat("")),
+            )
             .group_by(col(InstallmentRow.case_id))
         ).all()
     )
