@@ -45,7 +45,7 @@ def test_call_back_results_are_recorded_from_a_file(tmp_path: Path) -> None:
     rows = [
         [1, numbers[0].replace("（", "(").replace("）", ")"), "未接听", "2025-03-04 09:30", ""],
         [2, numbers[0], "已接通", "2025年3月5日 14:10", "约周五面谈"],
-        [3, f" {numbers[1]} ", "no_answer", datetime(2025, 3, 5, 10, 0), None],
+        [3, f" {numbers[1]} ", "no_answer", datetime(2025, 3, 5, 10, 0), None],  # noqa: DTZ001 - a cell
         [4, numbers[2], "拒绝调解", "２０２５-０３-０６", "不接受调解"],
     ]
     path = write_xlsx(tmp_path / "回访结果.xlsx", HEADERS, rows, title="第15批回访结果")

@@ -163,8 +163,9 @@ def test_a_batch_goes_from_contact_to_payment_and_close_from_the_command_line(tm
         ok(ruled)
 
     # Payments: a part by hand, the refusals, then the rest from the bank's list.
+    on = today.isoformat()
     partial = json.loads(
-        ok(run(*db, "payments", "add", numbers[0], "--amount", "4000", "--on", today.isoformat(), "--ref", "B1", "--json"))
+        ok(run(*db, "payments", "add", numbers[0], "--amount", "4000", "--on", on, "--ref", "B1", "--json"))
     )
     assert (partial["outstanding"], partial["status"]) == ("6000.00", "partially_paid"), partial
     refused(
@@ -192,9 +193,10 @@ def test_a_batch_goes_from_contact_to_payment_and_close_from_the_command_line(tm
     )
     problems = refused(run(*db, "payments", "import", str(too_much)), EXIT_FILE_ERRORS, "未登记任何付款")
     assert any(line.split()[:2] == ["流水-错.csv", "4"] for line in problems.splitlines()), problems
-    # Refused before anything was booked: the case still owes everything.
+    # The list refused, nothing booked: the batch cannot close yet.
     refused(run(*db, "batch", "close", "15"), EXIT_INPUT, "3 件")
-    ok(run(*db, "payments", "import", str(write_payment_csv(tmp_path / "流水.csv", payments_headers, bank_rows))))
+    bank = write_payment_csv(tmp_path / "流水.csv", payments_headers, bank_rows)
+    ok(run(*db, "payments", "import", str(bank)))
 
     status = json.loads(ok(run(*db, "payments", "status", "--json")))
     assert json.dumps(status, ensure_ascii=False).count("27000.00") >= 1, status
