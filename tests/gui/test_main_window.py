@@ -4,6 +4,7 @@ fetching, select a case, make a transition, personal data masking with its audit
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
@@ -345,6 +346,14 @@ def test_import_action_opens_the_import_dialog_and_refreshes_after(
 
     refreshed: list[bool] = []
     monkeypatch.setattr(main_window, "refresh", lambda: refreshed.append(True))
+
+    def import_anyway(box: Any) -> int:
+        # The demo database asks first (gui/welcome.py): the user imports into it anyway.
+        [anyway] = [b for b in box.buttons() if b.text() == "仍导入演示数据库"]
+        anyway.click()
+        return 0
+
+    monkeypatch.setattr(main_window, "exec_dialog", import_anyway)
     assert main_window.form.actionImport.isEnabled()
     main_window.form.actionImport.trigger()
     dialog = main_window.findChild(ImportDialog)
