@@ -153,6 +153,16 @@ def test_a_batch_goes_from_contact_to_payment_and_close_from_the_command_line(tm
     )
     assert (signed_import["accepted"], signed_import["rejected"]) == (3, 0)
 
+    # The JC papers for the signed cases of this pre-filing batch: one application each.
+    papers = tmp_path / "papers"
+    ok(run(*db, "confirmation", "--batch", "15", "--out", str(papers)))
+    applications = sorted(papers.glob("*.pdf"))
+    assert len(applications) == 3, applications
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(applications[0]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "司法确认" in text and COMPANY in text
+
     # Judicial confirmation: applied and ruled.
     ok(run(*db, "confirmation-record", "--batch", "15", "--applied", today.isoformat()))
     for i, number in enumerate(numbers):
@@ -203,6 +213,14 @@ def test_a_batch_goes_from_contact_to_payment_and_close_from_the_command_line(tm
     stats = json.loads(ok(run(*db, "stats", "--json")))
     assert stats["by_status"]["paid"] == 3 and stats["paid_total"] == "27000.00", stats
     assert [e for e in json.loads(ok(run(*db, "due", "--json"))) if e["case_no"] in numbers] == []
+
+    # The report to the court: every case with its agreement, ruling and what was paid.
+    report = tmp_path / "回报.xlsx"
+    ok(run(*db, "report", "--batch", "15", "--out", str(report), "--pdf", str(tmp_path / "回报.pdf")))
+    sheet = CalamineWorkbook.from_path(str(report)).get_sheet_by_index(0).to_python()
+    cells = " ".join(str(cell) for row in sheet for cell in row)
+    assert all(number in cells for number in numbers) and "民特" in cells, cells[:500]
+    assert (tmp_path / "回报.pdf").stat().st_size > 0
 
     closed = ok(run(*db, "batch", "close", "15", "--on", today.isoformat()))
     assert "第15批" in closed
