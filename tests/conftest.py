@@ -23,6 +23,25 @@ PG_URL_VARIABLE = "MEDIATOR_TEST_PG_URL"
 
 
 @pytest.fixture(autouse=True)
+def _app_logging_restored() -> Iterator[None]:
+    """A test that runs the CLI in-process configures the app's logging (its own file, no
+    propagation to the root logger): undo it, so later tests' ``caplog`` still sees the logs."""
+    import logging
+
+    import mediator.logs
+
+    logger = logging.getLogger("mediator")
+    saved = (logger.propagate, logger.level, list(logger.handlers), mediator.logs._configured)
+    yield
+    added = [handler for handler in logger.handlers if handler not in saved[2]]
+    for handler in added:
+        logger.removeHandler(handler)
+        handler.close()
+    logger.propagate, logger.level = saved[0], saved[1]
+    mediator.logs._configured = saved[3]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep tests away from the real user-data, config and log folders."""
     home = tmp_path_factory.mktemp("home")
