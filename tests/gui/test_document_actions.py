@@ -225,8 +225,9 @@ def test_sign_package_then_signed_import_lists_each_file_and_shows_turnaround(
     with window.database.session() as session:
         turnaround = signing_turnaround(session, batch.batch_id)
     assert turnaround is not None
-    text = model.data(model.index(0, SIGNING_COLUMN))
-    assert text == f"{format_span(turnaround[0])} / {format_span(turnaround[1])}"
+    expected = f"{format_span(turnaround[0])} / {format_span(turnaround[1])}"
+    # The batch list is read again in a worker after the import: wait for that read to land.
+    qtbot.waitUntil(lambda: model.data(model.index(0, SIGNING_COLUMN)) == expected, timeout=10_000)
     assert "中位数" in model.data(model.index(0, SIGNING_COLUMN), Qt.ItemDataRole.ToolTipRole)
     row = window.case_model.row_of(batch.case_ids[0])
     assert row is not None

@@ -10,8 +10,8 @@ import itertools
 import os
 import subprocess
 import sys
-import time
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -25,27 +25,38 @@ from datetime import date
 from mediator.services.payments.ledger import add_payment
 from mediator.store.database import open_database
 
-url, start, tag = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+import pathlib
+url, folder, tag = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3]
 db = open_database(url)
-time.sleep(max(0.0, start - time.time()))
+# A barrier: both workers loaded and connected, then both start at once (a slow machine may take
+# seconds to start one Python; a fixed start time let one finish before the other began).
+(folder / tag).touch()
+while len(list(folder.iterdir())) < 2:
+    time.sleep(0.005)
 for n in range(50):
     add_payment(db, "（2025）苏01民初3100号", "1.00", date(2025, 5, 2), actor=tag, reference=f"{tag}-{n}")
 db.dispose()
 """
 
 
-def test_two_processes_adding_fifty_payments_each_lose_nothing(any_database: Database) -> None:
+def test_two_processes_adding_fifty_payments_each_lose_nothing(
+    any_database: Database, tmp_path: Path
+) -> None:
     from mediator.store.tables import InstallmentRow, PaymentRow
 
     fixture = make_batch(
         any_database, names=("张䶮",), agreed=("1000.00",), status="confirmed", installments_for_first=False
     )
     url = any_database.engine.url.render_as_string(hide_password=False)
-    start = time.time() + 4  # both workers loaded and connected before the first payment
+    barrier = tmp_path / "ready"
+    barrier.mkdir()
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", _WORKER, url, str(start), tag], env=env, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", _WORKER, url, str(barrier), tag],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for tag in ("甲", "乙")
     ]
