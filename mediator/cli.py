@@ -906,12 +906,7 @@ def cmd_contact_import(args: argparse.Namespace) -> int:
 
     with _opened(args) as db:
         result = import_contact_results(db, args.file, actor=_actor(), dry_run=args.dry_run)
-    if args.json:
-        print_json(result.as_json())
-    else:
-        _print_file_problems(result.errors, result.warnings, args.file)
-    print(result.summary(), file=sys.stderr if args.json or result.errors else sys.stdout)
-    return EXIT_FILE_ERRORS if result.errors else EXIT_OK
+    return _report_file_import(result, args)
 
 
 def cmd_contact_reach(args: argparse.Namespace) -> int:
@@ -1149,6 +1144,17 @@ def build_parser() -> argparse.ArgumentParser:
 # --- the company's offers and payments (services/payments) --------------------------------------
 
 
+def _report_file_import(result: Any, args: argparse.Namespace) -> int:
+    """What an all-or-nothing list import (offers, payments, call-backs) prints, and its exit code:
+    the JSON or the problem table on stdout, the summary beside it (stderr when JSON or refused)."""
+    if args.json:
+        print_json(result.as_json())
+    else:
+        _print_file_problems(result.errors, result.warnings, args.file)
+    print(result.summary(), file=sys.stderr if args.json or result.errors else sys.stdout)
+    return EXIT_FILE_ERRORS if result.errors else EXIT_OK
+
+
 def _print_file_problems(errors: Any, warnings: Sequence[str], file: str) -> None:
     from mediator.services.intake.problems import format_problem_table
 
@@ -1163,12 +1169,7 @@ def cmd_offers_import(args: argparse.Namespace) -> int:
 
     with _opened(args) as db:
         result = import_offers(db, args.file, actor=_actor(), dry_run=args.dry_run)
-    if args.json:
-        print_json(result.as_json())
-    else:
-        _print_file_problems(result.errors, result.warnings, args.file)
-    print(result.summary(), file=sys.stderr if args.json or result.errors else sys.stdout)
-    return EXIT_FILE_ERRORS if result.errors else EXIT_OK
+    return _report_file_import(result, args)
 
 
 def cmd_payments_add(args: argparse.Namespace) -> int:
@@ -1206,12 +1207,7 @@ def cmd_payments_import(args: argparse.Namespace) -> int:
 
     with _opened(args) as db:
         result = import_payments(db, args.file, actor=_actor())
-    if args.json:
-        print_json(result.as_json())
-    else:
-        _print_file_problems(result.errors, result.warnings, args.file)
-    print(result.summary(), file=sys.stderr if args.json or result.errors else sys.stdout)
-    return EXIT_FILE_ERRORS if result.errors else EXIT_OK
+    return _report_file_import(result, args)
 
 
 def cmd_payments_status(args: argparse.Namespace) -> int:
