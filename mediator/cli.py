@@ -213,8 +213,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         if referred_on is None:
             raise UserError(_("无法识别的日期“{text}”：请写作 2025-03-03。").format(text=args.referred_on))
     # Parse the first workbook while the rest of the program loads and the database opens
-    # (calamine does not hold the GIL): started before the heavy imports below (0.3 s of them).
-    prefetch = Prefetch(args.files[0]) if Path(args.files[0]).is_file() else None
+    # (calamine does not hold the GIL): usually started by _run already (see _early_prefetch).
+    prefetch = (
+        args.prefetch if args.prefetch is not None and args.prefetch.path == Path(args.files[0]) else None
+    )
+    if prefetch is None and Path(args.files[0]).is_file():
+        prefetch = Prefetch(args.files[0])
     from mediator.services.intake.importer import PhaseEcho, import_referrals
     from mediator.services.intake.problems import format_problem_table, write_errors_workbook
 
@@ -1304,13 +1308,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout, sys.stderr = saved
 
 
+def _early_prefetch(argv: Sequence[str]) -> Any:
+    """For ``mediator [--db URL] import FILE …``: start reading the first list in the background
+    now, before the parser is built and the database opened (0.1 s sooner than cmd_import could).
+
+    A guess from the raw arguments (the first existing file after ``import``); cmd_import uses it
+    only when it is for the file the parsed arguments name, and a wrong guess costs nothing else.
+    """
+    from pathlib import Path
+
+    tokens = iter(argv)
+    for token in tokens:
+        if token in ("--db", "--lang"):
+            next(tokens, None)
+        elif not token.startswith("-"):
+            if token != "import":
+                return None
+            break
+    for token in tokens:
+        if not token.startswith("-") and Path(token).is_file():
+            from mediator.services.intake.reader import Prefetch
+
+            return Prefetch(token)
+    return None
+
+
 def _run(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # The language must be known before the parser builds its help texts.
     if "--lang" in argv and argv.index("--lang") + 1 < len(argv):
         set_language(argv[argv.index("--lang") + 1])
+    early = _early_prefetch(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.prefetch = early
     from mediator.logs import configure_logging
 
     configure_logging(verbose=args.verbose)

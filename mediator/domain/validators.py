@@ -29,9 +29,9 @@ def to_half_width(text: str) -> str:
 # C0 and C1 controls (ESC starts terminal escape sequences), line and paragraph separators, and the
 # characters that reorder text on screen (bidi marks, embeddings, overrides such as RLO, isolates):
 # refused in names and addresses, and shown as visible escapes wherever the terminal shows data.
-_UNSAFE_CHARACTERS = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+# (The body of a regular-expression character class.)
+UNSAFE_CHARACTERS = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE_CHARACTERS = re.compile(f"[{UNSAFE_CHARACTERS}]")
 _LINE_SPACE = "\t\n\r"  # whitespace a cell may carry; collapsed into spaces, not refused
 
 

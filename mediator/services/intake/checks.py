@@ -18,6 +18,7 @@ from mediator.domain import referral_headers as rh
 from mediator.domain.identity import guess_identity
 from mediator.domain.money import FEN, parse_amount
 from mediator.domain.validators import (
+    UNSAFE_CHARACTERS,
     canonical_case_number,
     refuse_unsafe_characters,
     to_half_width,
@@ -30,29 +31,36 @@ from mediator.errors import ValidationError
 from mediator.i18n import _
 
 MAX_CELL = 300
+# Longest address and agent kept (the database columns' sizes).
+ADDRESS_LIMIT = 200
+AGENT_LIMIT = 100
 
 # Canonical 案号 as canonical_case_number writes it: full-width brackets, no leading zero, no 之X.
 CANONICAL_CASE_NUMBER = re.compile(
     r"（(?:19|20)[0-9]{2}）[\u4e00-\u9fff](?:[0-9]{2}|[0-9]{4})?[\u4e00-\u9fff]{1,5}[1-9][0-9]{0,5}号"
 )
-_RESIDENT_ID = re.compile(r"[1-9][0-9]{16}[0-9X]")
-_ID_CHECK_CHARS = "10X98765432"
+RESIDENT_ID = re.compile(r"[1-9][0-9]{16}[0-9X]")
+ID_CHECK_CHARS = "10X98765432"
 PLAIN_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}")
 PLAIN_AMOUNT = re.compile(r"[1-9][0-9]{0,11}(?:\.[0-9]{1,2})?")
 # 12,345.67元, ￥8000, 人民币1,000.5元: the usual decorations, with thousands grouped by three.
-_DECORATED_AMOUNT = re.compile(
+DECORATED_AMOUNT = re.compile(
     r"(?:￥|¥|人民币)?([1-9][0-9]{0,2}(?:,[0-9]{3}){1,3}|[1-9][0-9]{0,11})(\.[0-9]{1,2})?元?"
 )
 _HALF_WIDTH_CASE_NUMBER = re.compile(
     r"\((?:19|20)[0-9]{2}\)[\u4e00-\u9fff](?:[0-9]{2}|[0-9]{4})?[\u4e00-\u9fff]{1,5}[1-9][0-9]{0,5}号"
 )
-_BRACKETED_CASE_NUMBER = re.compile(
+BRACKETED_CASE_NUMBER = re.compile(
     r"\s*[（(]((?:19|20)[0-9]{2})[）)]([\u4e00-\u9fff](?:[0-9]{2}|[0-9]{4})?[\u4e00-\u9fff]{1,5})\s*"
     r"([1-9][0-9]{0,5}号)\s*"
 )
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # 138 1234 5678, 138-1234-5678, +86 13812345678: what ``mobile`` reads after dropping spaces and dashes.
-_SPACED_MOBILE = re.compile(r"\s*(?:\+86)?[ -]*(1[3-9][0-9])[ -]*([0-9]{4})[ -]*([0-9]{4})\s*")
+SPACED_MOBILE = re.compile(r"\s*(?:\+86)?[ -]*(1[3-9][0-9])[ -]*([0-9]{4})[ -]*([0-9]{4})\s*")
+# An address or agent needing no tidying: single spaces between words, nothing to translate to half
+# width, no control or bidi-override character (what ``free_text`` gives back unchanged).
+_WORD = f"[^\\s{UNSAFE_CHARACTERS}\uff01-\uff5e\u3000]+"
+TIDY_TEXT = re.compile(f"{_WORD}(?: {_WORD})*")
 # Characters that to_half_width changes: translating a string with none of them is wasted work.
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _INSTITUTION = re.compile(r"(公司|企业|合伙\)|合伙）|基金|银行|事务所|中心|研究院|协会|学校|医院|集团)$")
@@ -96,7 +104,7 @@ def case_number(value: object) -> str:
     if value.__class__ is str:
         # Either kind of bracket, spaces around the cell or before the serial number: canonical
         # in one step (what the compact form below would give).
-        match = _BRACKETED_CASE_NUMBER.fullmatch(value)
+        match = BRACKETED_CASE_NUMBER.fullmatch(value)
         if match is not None:
             return f"（{match[1]}）{match[2]}{match[3]}"
     text = cell_text(value, "case_number")
@@ -115,9 +123,9 @@ def resident_id(text: str) -> str:
     so the weighted sum is 2 × (the 17 digits read in base 13)."""
     value = text[:17] + "X" if text[-1:] == "x" else text
     if (
-        _RESIDENT_ID.fullmatch(value)
-        and _ID_CHECK_CHARS[(2 * int(value[:17], 13)) % 11] == value[17]
-        and _birth_ok(value[6:14])
+        RESIDENT_ID.fullmatch(value)
+        and ID_CHECK_CHARS[(2 * int(value[:17], 13)) % 11] == value[17]
+        and birth_ok(value[6:14])
     ):
         return value
     return validate_resident_id(text)
@@ -127,7 +135,7 @@ def resident_id(text: str) -> str:
 _BIRTHS: dict[str, bool] = {}
 
 
-def _birth_ok(digits: str) -> bool:
+def birth_ok(digits: str) -> bool:
     known = _BIRTHS.get(digits)
     if known is None:
         known = _EARLIEST_BIRTH <= digits <= _TODAY
@@ -155,13 +163,13 @@ def amount(value: object) -> Decimal:
         return parse_amount(value)
     if PLAIN_AMOUNT.fullmatch(text):
         return Decimal(text).quantize(FEN)
-    match = _DECORATED_AMOUNT.fullmatch(text)
+    match = DECORATED_AMOUNT.fullmatch(text)
     if match is None and not text.isascii():
         # Typed with full-width digits (７５９４３９．１): parse_amount reads the half-width form.
         text = "".join(to_half_width(text).split())
         if PLAIN_AMOUNT.fullmatch(text):
             return Decimal(text).quantize(FEN)
-        match = _DECORATED_AMOUNT.fullmatch(text)
+        match = DECORATED_AMOUNT.fullmatch(text)
     if match:
         return Decimal(match[1].replace(",", "") + (match[2] or "")).quantize(FEN)
     return parse_amount(value)
@@ -186,9 +194,9 @@ def amount_fen(value: object) -> int:
         text = repr(value)
     else:
         return int(amount(value) * 100)
-    match = _DECORATED_AMOUNT.fullmatch(text)
+    match = DECORATED_AMOUNT.fullmatch(text)
     if match is None and not text.isascii():
-        match = _DECORATED_AMOUNT.fullmatch("".join(half_width(text).split()))
+        match = DECORATED_AMOUNT.fullmatch("".join(half_width(text).split()))
     if match is None:
         return int(amount(value) * 100)
     whole, fraction = match[1], match[2]
@@ -222,17 +230,20 @@ def identity(value: object, name: object) -> tuple[str, str]:
     except ValidationError as exc:
         if value.__class__ is float:
             raise
+        text = cell_text(value, rh.ID_NUMBER)
+        # An institution's credit code first: codes start with 9 like the new foreign permanent
+        # residence cards, which the guess below would take them for.
+        if isinstance(name, str) and _INSTITUTION.search(name.strip()):
+            try:
+                return "uscc", validate_uscc(text)
+            except ValidationError:
+                pass
         # A permit whose shape tells it (港澳/台湾 travel permits, residence permits, foreign
         # permanent residence cards: domain.identity), each with its own check.
-        guessed = guess_identity(cell_text(value, rh.ID_NUMBER))
+        guessed = guess_identity(text)
         if guessed is not None:
             return guessed
-        if not (isinstance(name, str) and _INSTITUTION.search(name.strip())):
-            raise
-        try:
-            return "uscc", validate_uscc(cell_text(value, rh.ID_NUMBER))
-        except ValidationError:
-            raise exc from None
+        raise exc from None
 
 
 def plaintiff_name(value: object, id_type: str) -> str:
@@ -252,7 +263,7 @@ def phone(value: object) -> str | None:
     if value.__class__ is str:
         if MOBILE.fullmatch(value):
             return value
-        match = _SPACED_MOBILE.fullmatch(value)
+        match = SPACED_MOBILE.fullmatch(value)
         if match is not None:
             return match[1] + match[2] + match[3]
     # An 11-digit mobile survives a float exactly; cell_text writes it back without ".0".
@@ -308,11 +319,11 @@ def free_text(value: object, field_name: str, limit: int) -> str | None:
 
 
 def address(value: object) -> str | None:
-    return free_text(value, rh.ADDRESS, 200)
+    return free_text(value, rh.ADDRESS, ADDRESS_LIMIT)
 
 
 def agent(value: object) -> str | None:
-    return free_text(value, rh.AGENT, 100)
+    return free_text(value, rh.AGENT, AGENT_LIMIT)
 
 
 def company(value: object) -> str | None:

@@ -4,6 +4,7 @@ holds is the writer's to compare."""
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from mediator.domain import referral_headers as rh
@@ -20,8 +21,14 @@ class RunDuplicates:
         self._cases: dict[str, tuple[str, int, tuple[Any, ...]]] = {}
         self._ids: dict[tuple[str, str], tuple[str, int, str]] = {}
 
+    def clear(self) -> None:
+        self._cases.clear()
+        self._ids.clear()
+
     def keep(self, report: FileReport, headers: dict[str, str], rows: list[Row]) -> list[Row]:
         """The rows of ``rows`` seen for the first time; the others are counted or reported."""
+        if self._all_new(report, rows):
+            return rows
         seen_cases, seen_ids = self._cases, self._ids
         kept: list[Row] = []
         for row in rows:
@@ -55,6 +62,25 @@ class RunDuplicates:
                 continue
             kept.append(row)
         return kept
+
+    def _all_new(self, report: FileReport, rows: list[Row]) -> bool:
+        """Remember ``rows`` at once when no 案号 and no ID number among them was seen before
+        (the usual chunk of a list: one investor per row); False, remembering nothing, otherwise."""
+        cases = list(map(itemgetter(r.CASE_NUMBER), rows))
+        ids = list(map(itemgetter(r.ID_TYPE, r.ID_NUMBER), rows))
+        if not (
+            len(set(cases)) == len(rows) == len(set(ids))
+            and self._cases.keys().isdisjoint(cases)
+            and self._ids.keys().isdisjoint(ids)
+        ):
+            return False
+        files = [report.file] * len(rows)
+        numbers = list(map(itemgetter(r.NUMBER), rows))
+        names = list(map(itemgetter(r.NAME), rows))
+        signatures = map(itemgetter(r.NAME, r.ID_NUMBER, r.CLAIMED, r.AGREED), rows)
+        self._cases.update(zip(cases, zip(files, numbers, signatures, strict=True), strict=True))
+        self._ids.update(zip(ids, zip(files, numbers, names, strict=True), strict=True))
+        return True
 
 
 def _case_twice(

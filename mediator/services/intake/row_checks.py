@@ -9,63 +9,53 @@ the 合计 row noted) and yields the good ones in chunks; each problem becomes a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from itertools import islice, repeat
+from operator import itemgetter
+from typing import Any, NamedTuple, cast
 
 from mediator.domain import referral_headers as rh
 from mediator.domain.money import format_money, parse_amount
 from mediator.errors import ValidationError
 from mediator.i18n import _
-from mediator.services.intake import checks
+from mediator.services.intake import checks, columns
 from mediator.services.intake import rows as r
+from mediator.services.intake.columns import ColumnCheck
 from mediator.services.intake.layout import MergedFill, OpenedList, ParsedFile
 from mediator.services.intake.report import RowError
 from mediator.services.intake.rows import Row, display_value, is_blank
 from mediator.services.progress import Progress
 
-# Rows are checked and written in chunks; cancel is looked at between chunks.
+# Rows are checked (a column at a time) and written in chunks; cancel is looked at between chunks.
 CHUNK = 2000
-
-Checker = Callable[[Any], Any]
 
 
 class FieldCheck(NamedTuple):
     position: int  # in a Row
-    check: Checker  # cell as read → stored value; raises ValidationError
-    optional: bool  # an empty cell ("" or None) is skipped: the value stays None
+    column: ColumnCheck  # cells as read → stored values and problems (see ``columns``)
 
 
-# In the order the problems of a row are reported; the name and ID number come after the 案号.
+# In the order the problems of a row are reported; the ID number and the name come after the 案号
+# (``columns.identities``: checked together, an institution has a credit code instead).
 FIELD_CHECKS: dict[str, FieldCheck] = {
-    rh.CASE_NUMBER: FieldCheck(r.CASE_NUMBER, checks.case_number, optional=False),
-    rh.CLAIMED_AMOUNT: FieldCheck(r.CLAIMED, checks.amount_fen, optional=False),
-    rh.AGREED_AMOUNT: FieldCheck(r.AGREED, checks.optional_amount_fen, optional=True),
-    rh.PHONE: FieldCheck(r.PHONE, checks.phone, optional=True),
-    rh.SECURITIES_ACCOUNT: FieldCheck(r.ACCOUNT, checks.account, optional=True),
-    rh.ADDRESS: FieldCheck(r.ADDRESS, checks.address, optional=True),
-    rh.AGENT: FieldCheck(r.AGENT, checks.agent, optional=True),
-    rh.COMPANY: FieldCheck(r.COMPANY, checks.company, optional=True),
+    rh.CASE_NUMBER: FieldCheck(r.CASE_NUMBER, columns.case_numbers),
+    rh.CLAIMED_AMOUNT: FieldCheck(r.CLAIMED, columns.claimed_amounts),
+    rh.AGREED_AMOUNT: FieldCheck(r.AGREED, columns.agreed_amounts),
+    rh.PHONE: FieldCheck(r.PHONE, columns.phones),
+    rh.SECURITIES_ACCOUNT: FieldCheck(r.ACCOUNT, columns.accounts),
+    rh.ADDRESS: FieldCheck(r.ADDRESS, columns.free_texts(checks.address, checks.ADDRESS_LIMIT)),
+    rh.AGENT: FieldCheck(r.AGENT, columns.free_texts(checks.agent, checks.AGENT_LIMIT)),
+    # The few 被告 cells of a list repeat on every row: each checked once.
+    rh.COMPANY: FieldCheck(r.COMPANY, columns.repeating(checks.company, optional=True)),
 }
-
-
-class _Cached:
-    """A checker for a column whose few values repeat down the list (被告): each checked once."""
-
-    def __init__(self, check: Checker) -> None:
-        self._check = check
-        self._known: dict[object, Any] = {}
-
-    def __call__(self, value: object) -> Any:
-        try:
-            return self._known[value]
-        except KeyError:
-            result = self._known[value] = self._check(value)
-            return result
-
-
-# Columns whose values repeat: checked once per distinct cell.
-_REPEATING = frozenset({rh.COMPANY})
+# A row's problems are reported in this order: the 案号, the ID number and the name (checked
+# together by ``columns.identities``: an institution has a credit code instead), then the rest.
+_REPORT_ORDER = {
+    key: order for order, key in enumerate((rh.CASE_NUMBER, rh.ID_NUMBER, rh.NAME, *FIELD_CHECKS))
+}
+# Fields a list may leave out: their value in a Row is then None.
+_OPTIONAL_POSITIONS = (r.PHONE, r.ACCOUNT, r.ADDRESS, r.AGENT, r.AGREED, r.COMPANY)
 
 
 class RowChecker:
@@ -75,57 +65,46 @@ class RowChecker:
         self.errors: list[RowError] = []
         self._headers = headers
         self._file = file
+        self._columns = columns
         self._id, self._name = columns[rh.ID_NUMBER], columns[rh.NAME]
-        steps = [
-            (columns[key], key, entry.position, _Cached(entry.check) if key in _REPEATING else entry.check)
-            for key, entry in FIELD_CHECKS.items()
-            if key in columns
-        ]
-        optional = {key for key, entry in FIELD_CHECKS.items() if entry.optional}
-        self._first = steps[:1]  # the 案号
-        self._required = [step for step in steps[1:] if step[1] not in optional]
-        self._optional = [step for step in steps[1:] if step[1] in optional]
+        self._steps = [(key, entry) for key, entry in FIELD_CHECKS.items() if key in columns]
+        present = {entry.position for _key, entry in self._steps}
+        self._absent = [position for position in _OPTIONAL_POSITIONS if position not in present]
 
-    def problem(self, number: int, field_name: str, value: object, message: str) -> None:
-        self.errors.append(
-            RowError(self._file, number, self._headers[field_name], display_value(value), message, field_name)
+    def check_block(self, numbers: Sequence[int], block: Sequence[Sequence[Any]]) -> list[Row]:
+        """The stored values of the rows without a problem (each problem recorded in ``errors``).
+
+        ``numbers`` are the rows' numbers as Excel shows them, ``block`` their cells."""
+        by_position: list[Iterable[Any]] = [()] * 12
+        by_position[r.NUMBER] = numbers
+        for position in self._absent:
+            by_position[position] = repeat(None, len(block))
+        problems: list[tuple[int, str, ValidationError]] = []  # (index in the block, field, problem)
+        for key, entry in self._steps:
+            column = self._columns[key]
+            checked = entry.column(list(map(itemgetter(column), block)))
+            by_position[entry.position] = checked.values
+            problems += [(index, key, problem) for index, problem in checked.problems]
+        found = columns.identities(
+            [cells[self._id] for cells in block], [cells[self._name] for cells in block]
         )
-
-    def check(self, number: int, cells: list[Any]) -> Row | None:
-        """The row's stored values, or None when a cell has a problem (recorded in ``errors``)."""
-        out: list[Any] = [number, "", "", "resident_id", "", None, None, None, None, 0, None, None]
-        before = len(self.errors)
-        for column, key, position, check in self._first:
-            try:
-                out[position] = check(cells[column])
-            except ValidationError as exc:
-                self.problem(number, key, cells[column], str(exc))
-        self._identity(number, cells, out)
-        for column, key, position, check in self._required:
-            try:
-                out[position] = check(cells[column])
-            except ValidationError as exc:
-                self.problem(number, key, cells[column], str(exc))
-        for column, key, position, check in self._optional:
-            raw = cells[column]
-            if raw is None or raw == "":
-                continue
-            try:
-                out[position] = check(raw)
-            except ValidationError as exc:
-                self.problem(number, key, raw, str(exc))
-        return tuple(out) if len(self.errors) == before else None
-
-    def _identity(self, number: int, cells: list[Any], out: list[Any]) -> None:
-        raw, name_raw = cells[self._id], cells[self._name]
-        try:
-            out[r.ID_TYPE], out[r.ID_NUMBER] = checks.identity(raw, name_raw)
-        except ValidationError as exc:
-            self.problem(number, rh.ID_NUMBER, raw, str(exc))
-        try:
-            out[r.NAME] = checks.plaintiff_name(name_raw, out[r.ID_TYPE])
-        except ValidationError as exc:
-            self.problem(number, rh.NAME, name_raw, str(exc))
+        by_position[r.ID_TYPE], by_position[r.ID_NUMBER] = found.id_types, found.numbers
+        by_position[r.NAME] = found.names
+        problems += [(index, rh.ID_NUMBER, problem) for index, problem in found.id_problems]
+        problems += [(index, rh.NAME, problem) for index, problem in found.name_problems]
+        checked_rows = cast(list[Row], list(zip(*by_position, strict=False)))  # repeat() is endless
+        if not problems:
+            return checked_rows
+        problems.sort(key=lambda found: (found[0], _REPORT_ORDER[found[1]]))
+        for index, key, problem in problems:
+            raw = block[index][self._columns[key]]
+            self.errors.append(
+                RowError(
+                    self._file, numbers[index], self._headers[key], display_value(raw), str(problem), key
+                )
+            )
+        failed = {index for index, _key, _problem in problems}
+        return [row for index, row in enumerate(checked_rows) if index not in failed]
 
 
 class _Totals:
@@ -134,17 +113,27 @@ class _Totals:
     def __init__(self, columns: Mapping[str, int]) -> None:
         ignored = {columns[rh.IGNORED]} if rh.IGNORED in columns else set()
         self.labels = sorted({0, columns[rh.CASE_NUMBER], columns[rh.NAME]} | ignored)
+        self.case_column = columns[rh.CASE_NUMBER]
         self.claim_column = columns[rh.CLAIMED_AMOUNT]
         self.seen = False
         self.stated: Decimal | None = None
 
-    def is_total(self, cells: list[Any]) -> bool:
-        for label in map(cells.__getitem__, self.labels):
-            if label.__class__ is str and "计" in label and rh.is_total_label(label):
-                return True
-        return False
+    def find(self, block: Sequence[Sequence[Any]]) -> int | None:
+        """The index of the 合计 row in ``block``, if it has one (a row with a well-formed 案号 is none)."""
+        canonical = checks.CANONICAL_CASE_NUMBER.fullmatch
+        found: int | None = None
+        for column in self.labels:
+            for index, label in enumerate(map(itemgetter(column), block)):
+                if found is not None and index >= found:
+                    break
+                if label.__class__ is str and "计" in label and rh.is_total_label(label):
+                    case = block[index][self.case_column]
+                    if not (case.__class__ is str and canonical(case)):
+                        found = index
+                        break
+        return found
 
-    def note(self, cells: list[Any]) -> None:
+    def note(self, cells: Sequence[Any]) -> None:
         self.seen = True
         try:
             self.stated = parse_amount(cells[self.claim_column], allow_zero=True)
@@ -162,26 +151,32 @@ class _Totals:
         )
 
 
-def _data_rows(opened: OpenedList, width: int, case_column: int) -> Iterator[tuple[int, list[Any]]]:
-    """The rows with content, padded to ``width``, merged cells filled down."""
+def _blocks(opened: OpenedList, width: int, case_column: int) -> Iterator[tuple[list[int], list[list[Any]]]]:
+    """The rows with content in blocks of up to ``CHUNK``: their numbers and cells, padded to
+    ``width``, merged cells filled down."""
     fill = MergedFill(opened.source.merged, opened.source.first_column)
-    fill_active = bool(fill)
-    blank_cells = ("", None)
-    for number, cells in opened.rest:
-        if len(cells) < width:
-            cells = [*cells, *([""] * (width - len(cells)))]
-        if fill_active:
-            fill.apply(number, cells)
-        if not any(cells):
-            continue
-        raw = cells[case_column]
-        if (raw in blank_cells or (raw.__class__ is str and not raw.strip())) and all(map(is_blank, cells)):
-            continue  # only spaces
-        yield number, cells
+    while pairs := list(islice(opened.rest, CHUNK)):
+        numbers = [number for number, _cells in pairs]
+        block = [cells for _number, cells in pairs]
+        if fill or any(len(cells) < width for cells in block):
+            block = [
+                [*cells, *([""] * (width - len(cells)))] if len(cells) < width else cells for cells in block
+            ]
+            for number, cells in zip(numbers, block, strict=True):
+                fill.apply(number, cells)
+        # A row is left out when it is empty, or holds only spaces (its 案号 cell first: quick).
+        empty = [
+            not any(cells) or (is_blank(cells[case_column]) and all(map(is_blank, cells))) for cells in block
+        ]
+        if any(empty):
+            numbers = [number for number, skip in zip(numbers, empty, strict=True) if not skip]
+            block = [cells for cells, skip in zip(block, empty, strict=True) if not skip]
+        if block:
+            yield numbers, block
 
 
 def check_rows(parsed: ParsedFile, progress: Progress | None, done_before: int) -> Iterator[list[Row]]:
-    """Stream the rows of an opened file, check each, and yield the good ones in chunks."""
+    """Stream the rows of an opened file, check them a block at a time, and yield the good ones."""
     opened = parsed.opened
     assert opened is not None
     columns = parsed.columns
@@ -189,35 +184,28 @@ def check_rows(parsed: ParsedFile, progress: Progress | None, done_before: int) 
     checker = RowChecker(columns, parsed.header_names, report.file)
     checker.errors = report.errors
     totals = _Totals(columns)
-    case_canonical = checks.CANONICAL_CASE_NUMBER.fullmatch
-    check = checker.check
-    case_column = columns[rh.CASE_NUMBER]
-    rows: list[Row] = []
     claimed_sum = 0  # fen
     count = 0
-    for number, cells in _data_rows(opened, max(columns.values()) + 1, case_column):
-        if totals.seen:
-            report.warnings.append(_("合计行之后的第 {row} 行已忽略。").format(row=number))
+    for numbers, block in _blocks(opened, max(columns.values()) + 1, columns[rh.CASE_NUMBER]):
+        if not totals.seen and (at := totals.find(block)) is not None:
+            totals.note(block[at])
+            ignored = numbers[at + 1 :]
+            numbers, block = numbers[:at], block[:at]
+        elif totals.seen:
+            ignored, numbers, block = numbers, [], []
+        else:
+            ignored = []
+        report.warnings += [_("合计行之后的第 {row} 行已忽略。").format(row=number) for number in ignored]
+        if not block:
             continue
-        raw = cells[case_column]
-        # A row with a well-formed 案号 is no 合计 row: only look at the others.
-        if not (raw.__class__ is str and case_canonical(raw)) and totals.is_total(cells):
-            totals.note(cells)
-            continue
-        count += 1
-        if count % CHUNK == 0:
-            if progress is not None:
-                progress.check()
-                progress.update(done_before + count)
-            if rows:
-                yield rows
-                rows = []
-        row = check(number, cells)
-        if row is not None:
-            rows.append(row)
-            claimed_sum += row[r.CLAIMED]
-    if rows:
-        yield rows
+        count += len(block)
+        if progress is not None:
+            progress.check()
+            progress.update(done_before + count)
+        rows = checker.check_block(numbers, block)
+        claimed_sum += sum(map(itemgetter(r.CLAIMED), rows))
+        if rows:
+            yield rows
     report.rows = count
     parsed.opened = None
     parsed.total_claimed = totals.stated

@@ -24,7 +24,8 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import chain
+from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ from mediator.i18n import _
 from mediator.services.audit import chain as audit_chain
 from mediator.services.intake.report import RowError
 from mediator.services.intake.rows import (
+    ACCOUNT,
+    ADDRESS,
+    AGENT,
     AGREED,
     CASE_NUMBER,
     CLAIMED,
@@ -49,6 +53,7 @@ from mediator.services.intake.rows import (
     ID_TYPE,
     NAME,
     NUMBER,
+    PHONE,
     Row,
     company_head,
 )
@@ -67,6 +72,8 @@ PROCESS_THRESHOLD_BYTES = 1_000_000
 # 90 rows × 11 columns stay under the 999 parameters of the oldest SQLite builds.
 _ROWS_PER_STATEMENT = 90
 _INVESTOR_FIELDS = ("phone", "address", "securities_account", "agent")
+# A row's (name, id type, id number, *_INVESTOR_FIELDS), as the investor table takes them.
+_INVESTOR_VALUES = itemgetter(NAME, ID_TYPE, ID_NUMBER, PHONE, ADDRESS, ACCOUNT, AGENT)
 _CASE_COLUMNS = (
     "case_number",
     "batch_id",
@@ -291,11 +298,14 @@ class _Core:
             }
 
     def _defer_indexes(self, connection: Connection) -> None:
-        """SQLite, a big list into a small database: drop the secondary indexes of investors and
-        cases now and build each once before the commit. Keeping eleven indexes up to date row by
-        row costs more than sorting each once, and SQLite's DDL is transactional: a rollback (an
-        error, a cancel, a kill) brings them back as they were. Unique indexes stay (they guard
-        the data); PostgreSQL keeps its indexes (dropping one would lock the team out)."""
+        """SQLite, a big list into a small database: drop the secondary indexes of investors now
+        and build each once before the commit. Their keys (names, the last digits of ID and phone
+        numbers) come in no order, and keeping six such indexes up to date row by row costs more
+        than sorting each once. The cases' indexes stay: a list's cases arrive in the order of
+        those keys (one batch, one status, investor ids growing), so each only grows at its end.
+        SQLite's DDL is transactional: a rollback (an error, a cancel, a kill) brings the dropped
+        indexes back as they were. Unique indexes stay (they guard the data); PostgreSQL keeps
+        its indexes (dropping one would lock the team out)."""
         small = max(self._cases_before, self._investors_before) <= PRELOAD_LIMIT
         if not (self._bulk and small and connection.dialect.name == "sqlite") or self._options.dry_run:
             return
@@ -308,7 +318,7 @@ class _Core:
             return  # no transaction to undo the drops: keep the indexes
         found = connection.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            " AND tbl_name IN ('investor', 'mediation_case') AND sql NOT LIKE 'CREATE UNIQUE%'"
+            " AND tbl_name = 'investor' AND sql NOT LIKE 'CREATE UNIQUE%'"
         ).fetchall()
         for name, sql in found:
             connection.exec_driver_sql(f'DROP INDEX "{name}"')
@@ -483,9 +493,51 @@ class _Core:
         plan = self._plan(connection, index, rows)
         if plan is None:
             return
-        report, info = self.files[index], self._infos[index]
+        report = self.files[index]
         existing = self._cases_for(connection, rows)
         known = self._investors_for(connection, rows)
+        kept = (
+            rows
+            if self._all_new(plan, rows, existing, known)
+            else self._check_each(index, plan, rows, existing, known)
+        )
+        report.imported += len(kept)
+        if report.errors:
+            self.stopped = True
+        if self._options.dry_run or self.stopped or not kept:
+            return
+        self._create_batch(connection, plan)
+        ids = self._write_investors(connection, kept, known)
+        self._write_cases(connection, plan, kept, ids)
+
+    def _all_new(
+        self,
+        plan: BatchPlan,
+        rows: list[Row],
+        existing: dict[str, tuple[Any, ...]],
+        known: dict[tuple[str, str], tuple[Any, ...]],
+    ) -> bool:
+        """No 案号 of ``rows`` is registered, none of their investors is, and every 被告 cell names
+        the batch's company: the usual chunk of a new list, taken whole."""
+        return (
+            existing.keys().isdisjoint(map(itemgetter(CASE_NUMBER), rows))
+            and (not known or known.keys().isdisjoint(map(itemgetter(ID_TYPE, ID_NUMBER), rows)))
+            and all(
+                company is None or self._head(company) == plan.company
+                for company in set(map(itemgetter(COMPANY), rows))
+            )
+        )
+
+    def _check_each(
+        self,
+        index: int,
+        plan: BatchPlan,
+        rows: list[Row],
+        existing: dict[str, tuple[Any, ...]],
+        known: dict[tuple[str, str], tuple[Any, ...]],
+    ) -> list[Row]:
+        """The rows to insert; registered ones again are counted, differing ones reported."""
+        report, info = self.files[index], self._infos[index]
         kept: list[Row] = []
         for row in rows:
             found = existing.get(row[CASE_NUMBER])
@@ -501,14 +553,7 @@ class _Core:
                 report.errors.append(problem)
                 continue
             kept.append(row)
-        report.imported += len(kept)
-        if report.errors:
-            self.stopped = True
-        if self._options.dry_run or self.stopped or not kept:
-            return
-        self._create_batch(connection, plan)
-        ids = self._write_investors(connection, kept, known)
-        self._write_cases(connection, plan, kept, ids)
+        return kept
 
     def _company_problem(self, info: FileInfo, plan: BatchPlan, row: Row) -> RowError | None:
         company = row[COMPANY]
@@ -527,7 +572,22 @@ class _Core:
         self, connection: Connection, rows: list[Row], known: dict[tuple[str, str], tuple[Any, ...]]
     ) -> dict[tuple[str, str], int]:
         ids = self._investor_ids
-        # (name, id type, id number, phone, address, securities account, agent) by identity
+        keys = list(map(itemgetter(ID_TYPE, ID_NUMBER), rows))
+        if len(set(keys)) == len(keys) and ids.keys().isdisjoint(keys) and known.keys().isdisjoint(keys):
+            # One new investor per row, none known: the usual chunk.
+            new = dict(zip(keys, map(_INVESTOR_VALUES, rows), strict=True))
+        else:
+            new = self._new_investors(rows, known)
+        if new:
+            self._insert_investors(connection, new)
+        return ids
+
+    def _new_investors(
+        self, rows: list[Row], known: dict[tuple[str, str], tuple[Any, ...]]
+    ) -> dict[tuple[str, str], tuple[Any, ...]]:
+        """The investors of ``rows`` to insert, by identity (an investor on several rows once, the
+        empty fields of one row filled from the others); known ones are reused (see ``_fills``)."""
+        ids = self._investor_ids
         new: dict[tuple[str, str], tuple[Any, ...]] = {}
         for row in rows:
             key = (row[3], row[4])
@@ -555,38 +615,37 @@ class _Core:
                     if not old and value and field not in fill:
                         fill[field] = value
                 continue
-            new[key] = (row[2], row[3], row[4], row[5], row[7], row[6], row[8])
-        if new:
-            table = _table(InvestorRow)
-            # Ids come back by one query over the ids above the largest before the insert: ours
-            # are all there (ids only grow), and RETURNING would run row by row on SQLite.
-            before = connection.execute(select(func.max(table.c.id))).scalar() or 0
-            bulk_insert(
-                connection,
-                table,
-                ("name", "id_type", "id_number", *_INVESTOR_FIELDS),
-                list(new.values()),
-            )
-            name = connection.dialect.identifier_preparer.format_table(table)
-            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            try:
-                if connection.dialect.name == "sqlite":
-                    # SQLite gives each new row max(id) + 1, one after the other, and nobody else
-                    # writes while this transaction holds the lock: when the new ids are exactly
-                    # before+1 … before+n, they are ours in insertion order (no read-back needed).
-                    cursor.execute(f"SELECT count(*), max(id) FROM {name} WHERE id > {int(before)}")
-                    count, top = cursor.fetchone() or (0, None)
-                    if count == len(new) and top == before + len(new):
-                        ids.update(zip(new, range(before + 1, top + 1), strict=True))
-                        return ids
-                # Read through the driver's cursor: 100,000 plain tuples, no Row objects (0.1 s less).
-                cursor.execute(f"SELECT id, id_type, id_number FROM {name} WHERE id > {int(before)}")
-                for found_id, id_type, id_number in cursor.fetchall():
-                    if (id_type, id_number) in new:
-                        ids[(id_type, id_number)] = found_id
-            finally:
-                cursor.close()
-        return ids
+            new[key] = _INVESTOR_VALUES(row)
+        return new
+
+    def _insert_investors(self, connection: Connection, new: dict[tuple[str, str], tuple[Any, ...]]) -> None:
+        """Insert ``new`` and note each one's id in ``_investor_ids``."""
+        ids = self._investor_ids
+        table = _table(InvestorRow)
+        # Ids come back by one query over the ids above the largest before the insert: ours are
+        # all there (ids only grow), and RETURNING would run row by row on SQLite.
+        before = connection.execute(select(func.max(table.c.id))).scalar() or 0
+        columns = ("name", "id_type", "id_number", *_INVESTOR_FIELDS)
+        bulk_insert(connection, table, columns, list(new.values()), _ROWS_PER_STATEMENT)
+        name = connection.dialect.identifier_preparer.format_table(table)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if connection.dialect.name == "sqlite":
+                # SQLite gives each new row max(id) + 1, one after the other, and nobody else
+                # writes while this transaction holds the lock: when the new ids are exactly
+                # before+1 … before+n, they are ours in insertion order (no read-back needed).
+                cursor.execute(f"SELECT count(*), max(id) FROM {name} WHERE id > {int(before)}")
+                count, top = cursor.fetchone() or (0, None)
+                if count == len(new) and top == before + len(new):
+                    ids.update(zip(new, range(before + 1, top + 1), strict=True))
+                    return
+            # Read through the driver's cursor: 100,000 plain tuples, no Row objects (0.1 s less).
+            cursor.execute(f"SELECT id, id_type, id_number FROM {name} WHERE id > {int(before)}")
+            for found_id, id_type, id_number in cursor.fetchall():
+                if (id_type, id_number) in new:
+                    ids[(id_type, id_number)] = found_id
+        finally:
+            cursor.close()
 
     def _write_cases(
         self, connection: Connection, plan: BatchPlan, rows: list[Row], ids: dict[tuple[str, str], int]
@@ -594,25 +653,27 @@ class _Core:
         table = _table(CaseRow)
         stamp = stored(connection, table.c.updated_at, self._now)
         day = stored(connection, table.c.referred_on, plan.referral_date)
-        referred, agreed = CaseStatus.REFERRED.value, CaseStatus.AGREED.value
+        referred, agreed_status = CaseStatus.REFERRED.value, CaseStatus.AGREED.value
         batch_id, company_id = plan.batch_id, plan.company_id
-        values = [
-            (
-                row[1],
-                batch_id,
-                ids[(row[3], row[4])],
-                company_id,
-                row[9],  # fen already, as Money stores it (BIGINT)
-                row[10],
-                # A list that already carries the settled amount: the case starts as agreed.
-                referred if row[10] is None else agreed,
-                day,
-                None if row[10] is None else day,
-                stamp,
-                1,
+        agreed = list(map(itemgetter(AGREED), rows))
+        # A list that already carries the settled amount: those cases start as agreed.
+        settled = agreed.count(None) < len(agreed)
+        values = list(
+            zip(
+                map(itemgetter(CASE_NUMBER), rows),
+                repeat(batch_id),
+                map(ids.__getitem__, map(itemgetter(ID_TYPE, ID_NUMBER), rows)),
+                repeat(company_id),
+                map(itemgetter(CLAIMED), rows),  # fen already, as Money stores it (BIGINT)
+                agreed,
+                [referred if a is None else agreed_status for a in agreed] if settled else repeat(referred),
+                repeat(day),
+                [None if a is None else day for a in agreed] if settled else repeat(None),
+                repeat(stamp),
+                repeat(1),
+                strict=False,  # repeat() is endless
             )
-            for row in rows
-        ]
+        )
         bulk_insert(connection, table, _CASE_COLUMNS, values, _ROWS_PER_STATEMENT)
 
     def _end_file(self, connection: Connection, index: int) -> None:
