@@ -13,6 +13,7 @@ from mediator.domain.money import parse_amount
 from mediator.domain.validators import (
     canonical_case_number,
     make_resident_id,
+    make_uscc,
     validate_mobile,
     validate_person_name,
     validate_resident_id,
@@ -169,12 +170,17 @@ def test_an_id_number_stored_as_a_number_is_refused_even_for_an_institution() ->
 
 
 def test_an_institution_gets_its_credit_code_and_a_person_the_resident_id_problem() -> None:
-    uscc = "91320100MA1MXXXX0X"
-    found = outcome(lambda v: checks.identity(v, "南京某某投资有限公司"), uscc)
+    uscc = make_uscc("91320100MA1W2X3Y4")
+    assert checks.identity(uscc, "南京某某投资有限公司") == ("uscc", uscc)
+    # Codes start with 9 like the new foreign permanent residence cards: not taken for one.
+    assert checks.identity(" " + uscc.lower(), "某某证券投资基金") == ("uscc", uscc)
     person = outcome(lambda v: checks.identity(v, "张三"), uscc)
     assert person == ("error", outcome(validate_resident_id, uscc)[1])  # type: ignore[index]
-    # A valid credit code is taken for an institution; an invalid one reports the resident ID problem.
-    assert found in (("uscc", uscc), person)
+    # An invalid credit code reports the resident ID problem, as for a person.
+    bad = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
+    assert outcome(lambda v: checks.identity(v, "南京某某投资有限公司"), bad) == outcome(
+        lambda v: checks.identity(v, "张三"), bad
+    )
     assert checks.plaintiff_name(" 南京某某投资  有限公司 ", "uscc") == "南京某某投资 有限公司"
     with pytest.raises(ValidationError, match="请填写原告名称"):
         checks.plaintiff_name("  ", "uscc")
