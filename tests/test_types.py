@@ -83,20 +83,35 @@ def test_the_ratchet_lists_existing_modules_outside_the_core() -> None:
         assert path.with_suffix(".py").is_file() or (path / "__init__.py").is_file(), module
 
 
-def test_every_module_on_the_ratchet_still_fails_strict() -> None:
-    # --strict without the configuration (so without the ratchet); a cache of its own, since the
-    # options differ from the configured run's.
-    result = _mypy(
-        "--config-file",
-        "",
-        "--strict",
-        "--ignore-missing-imports",
-        "--python-version",
-        "3.11",
-        "--cache-dir",
-        str(ROOT / ".mypy_cache" / "strict"),
-        "mediator",
-    )
+def _ini_value(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
+def _config_without_the_ratchet(path: Path) -> Path:
+    """pyproject's mypy configuration as a mypy.ini, all of it except the ratchet's override."""
+    config = _mypy_config()
+    lines = ["[mypy]"]
+    globals_ = {key: value for key, value in config.items() if key not in ("overrides", "files")}
+    lines += [f"{key} = {_ini_value(value)}" for key, value in globals_.items()]
+    ratchet = set(_ratchet())
+    for override in _overrides():
+        if set(override["module"]) == ratchet:
+            continue
+        lines.append(f"[mypy-{','.join(override['module'])}]")
+        lines += [f"{key} = {_ini_value(value)}" for key, value in override.items() if key != "module"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_every_module_on_the_ratchet_still_fails_strict(tmp_path: Path) -> None:
+    # --strict on the configuration without the ratchet. Every other module's options are then the
+    # configured run's (the test above asserts the configuration carries every --strict flag), so
+    # this run shares its cache and rechecks only the ratchet's modules: seconds, not a whole
+    # second run of mypy over PySide6's stubs.
+    config = _config_without_the_ratchet(tmp_path / "mypy.ini")
+    result = _mypy("--config-file", str(config), "--strict", "mediator")
     failing = {
         line.split(":", 1)[0].removesuffix(".py").replace("/", ".").removesuffix(".__init__")
         for line in result.stdout.splitlines()
