@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 
 from mediator.domain.money import format_money
+from mediator.gui.jobs import interactive_read
 from mediator.gui.style import STATUS_TEXT_COLOURS, WARNING_RED
 from mediator.i18n import N_, _
 from mediator.services.cases.lists import (
@@ -107,6 +108,10 @@ class CaseTableModel(QAbstractTableModel):
         return self._show_personal_data
 
     def set_filter(self, flt: CaseFilter) -> None:
+        if flt != self._filter:
+            # The user waits for this page: the background reads running now (the reminders, the
+            # batch list, the last filter's count) stop and start again after the typing.
+            interactive_read()
         if flt != self._filter or not self._ids:
             self._filter = flt
             self.reload()
@@ -247,6 +252,7 @@ class CaseTableModel(QAbstractTableModel):
             return  # ID and phone are not sortable (they would sort masked values)
         descending = order == Qt.SortOrder.DescendingOrder
         if (key, descending) != (self._sort, self._descending) or not self._ids:
+            interactive_read()
             self._sort, self._descending = key, descending
             self.reload()
 

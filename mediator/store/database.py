@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +80,106 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+@dataclass(eq=False)
+class YieldingRead:
+    """The reads of one thread that give way to interactive ones (see ``yielding_reads``)."""
+
+    # Set once interrupt_yielding_reads() stopped it: its running statement is cancelled and any
+    # next one raises ReadInterrupted.
+    interrupted: bool = False
+    connections: list[Any] = field(default_factory=list)
+    # Held while a cancel is under way: the connection goes back to the pool only after it (else a
+    # late cancel could reach whichever thread takes the connection next).
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class ReadInterrupted(Exception):
+    """A background read's next statement after ``interrupt_yielding_reads``."""
+
+
+# Threads whose reads give way, by thread ident.
+_yielding: dict[int, YieldingRead] = {}
+_yielding_lock = threading.Lock()
+
+
+@contextmanager
+def yielding_reads() -> Iterator[YieldingRead]:
+    """Mark the calling thread's reads inside the block as background reads: an interactive read
+    on another thread may stop them (``interrupt_yielding_reads``), which then raise;
+    ``interrupted`` tells the caller to read again later rather than report an error. For reads
+    only: a write must never be stopped halfway."""
+    read = YieldingRead()
+    ident = threading.get_ident()
+    with _yielding_lock:
+        _yielding[ident] = read
+    try:
+        yield read
+    finally:
+        with _yielding_lock:
+            _yielding.pop(ident, None)
+
+
+def interrupt_yielding_reads() -> int:
+    """Stop the background reads (on any open database): the statement each runs now and any it
+    would run next, so an interactive read (a keystroke in the case table's filter) has the CPU,
+    here or on the server, to itself. Returns at once (a PostgreSQL cancel takes a connection to
+    the server: another thread sends it). Returns how many reads were stopped."""
+    with _yielding_lock:
+        reads = list(_yielding.values())
+        for read in reads:
+            read.interrupted = True
+    running = [read for read in reads if read.connections]
+    if running:
+        threading.Thread(target=_cancel_statements, args=(running,), name="cancel-reads", daemon=True).start()
+    return len(reads)
+
+
+def _cancel_statements(reads: list[YieldingRead]) -> None:
+    for read in reads:
+        with read.lock:
+            for connection in read.connections:
+                _interrupt(connection)
+
+
+def _interrupt(dbapi_connection: Any) -> None:
+    # sqlite3: interrupt() stops the running statement (none running: no effect). psycopg: a
+    # cancel request to the server (ignored by a backend waiting for its next command).
+    try:
+        if hasattr(dbapi_connection, "interrupt"):
+            dbapi_connection.interrupt()
+        elif hasattr(dbapi_connection, "cancel_safe"):
+            dbapi_connection.cancel_safe()
+        elif hasattr(dbapi_connection, "cancel"):
+            dbapi_connection.cancel()
+    except Exception as exc:  # the statement then runs to its end; the next one is refused
+        log.debug("could not cancel a background read: %s", exc)
+
+
+def _checked_out(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    read = _yielding.get(threading.get_ident())
+    if read is not None:
+        with read.lock:
+            read.connections.append(dbapi_connection)
+
+
+def _before_execute(*_args: Any) -> None:
+    read = _yielding.get(threading.get_ident())
+    if read is not None and read.interrupted:
+        raise ReadInterrupted("a background read gave way to an interactive one")
+
+
+def _checked_in(dbapi_connection: Any, _record: Any) -> None:
+    if not _yielding:
+        return
+    with _yielding_lock:
+        reads = list(_yielding.values())
+    # Whichever thread returns it (usually the read's own): once no cancel is under way.
+    for read in reads:
+        if dbapi_connection in read.connections:
+            with read.lock:
+                read.connections.remove(dbapi_connection)
+
+
 class Database:
     """An open database: its engine and a session factory. Pass it to services and windows."""
 
@@ -138,6 +240,9 @@ def create_db_engine(url: str) -> Engine:
         raise UserError(_("不支持的数据库地址：{url}").format(url=url)) from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "checkout", _checked_out)
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "before_cursor_execute", _before_execute)
     classify_errors(engine)
     return engine
 
