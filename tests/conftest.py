@@ -7,8 +7,10 @@ they are skipped with a visible reason, never silently.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,9 +57,27 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per session; fixtures copy it rather than migrate every test."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    open_database(f"sqlite:///{path}").dispose()
+    # The last connection closed checkpointed the WAL into the file: the file alone is the database.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+def copy_database_file(template: Path, target: Path) -> None:
+    """``template`` copied to a new ``target`` readable by its user only, as the app creates it."""
+    descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(descriptor, "wb") as out, template.open("rb") as source:
+        shutil.copyfileobj(source, out)
+
+
 @pytest.fixture
-def database(sqlite_url: str) -> Iterator[Database]:
-    """A migrated, empty SQLite database."""
+def database(sqlite_url: str, migrated_sqlite_template: Path) -> Iterator[Database]:
+    """A migrated, empty SQLite database (a copy of the session's migrated template)."""
+    copy_database_file(migrated_sqlite_template, Path(sqlite_url.removeprefix("sqlite:///")))
     db = open_database(sqlite_url)
     yield db
     db.dispose()
@@ -67,34 +87,60 @@ def _pg_admin_url() -> str | None:
     return os.environ.get(PG_URL_VARIABLE)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test (dropped afterwards)."""
+@contextmanager
+def _new_postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database (a copy of ``template`` if given), dropped afterwards."""
     admin_url = _pg_admin_url()
     if not admin_url:
         pytest.skip(f"PostgreSQL not configured: set {PG_URL_VARIABLE} (.ci/run does)")
     name = f"mediator_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     except Exception as exc:  # pragma: no cover - depends on the machine
         admin.dispose()
+        if template:
+            raise
         pytest.skip(f"PostgreSQL at {make_url(admin_url).host} not reachable: {exc}")
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test (dropped afterwards)."""
+    with _new_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated once per session: the name of a template to copy."""
+    with _new_postgres_database() as url:
+        open_database(url).dispose()  # no connection may stay open on a template being copied
+        name = make_url(url).database
+        assert name
+        yield name
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """The same test on SQLite and on PostgreSQL."""
+    """The same test on SQLite and on PostgreSQL, each a copy of the session's migrated template."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'any.db'}"
+        path = tmp_path / "any.db"
+        copy_database_file(request.getfixturevalue("migrated_sqlite_template"), path)
+        url = f"sqlite:///{path}"
+        db = open_database(url)
+        yield db
+        db.dispose()
     else:
-        url = request.getfixturevalue("postgres_url")
-    db = open_database(url)
-    yield db
-    db.dispose()
+        with _new_postgres_database(request.getfixturevalue("migrated_postgres_template")) as url:
+            db = open_database(url)
+            yield db
+            db.dispose()
