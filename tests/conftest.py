@@ -74,6 +74,39 @@ def copy_database_file(template: Path, target: Path) -> None:
         shutil.copyfileobj(source, out)
 
 
+@pytest.fixture(scope="session")
+def demo_sqlite_template(migrated_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding the demo year (load_demo), loaded once per session."""
+    from mediator.demo.first_year import load_demo
+
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    copy_database_file(migrated_sqlite_template, path)
+    db = open_database(f"sqlite:///{path}")
+    with db.transaction() as session:
+        load_demo(session)
+    db.dispose()
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+def fill_from_template(database: Database, template: Path) -> None:
+    """Replace the open SQLite ``database``'s content by ``template``'s (SQLite's backup API), as
+    load_demo only into an empty database."""
+    import sqlite3
+
+    from mediator.demo.marker import is_empty
+
+    with database.session() as session:
+        assert is_empty(session), "the template would replace rows this test already wrote"
+    source = sqlite3.connect(template)
+    target = database.engine.raw_connection()
+    try:
+        source.backup(target.driver_connection)
+    finally:
+        target.close()
+        source.close()
+
+
 @pytest.fixture
 def database(sqlite_url: str, migrated_sqlite_template: Path) -> Iterator[Database]:
     """A migrated, empty SQLite database (a copy of the session's migrated template)."""

@@ -12,17 +12,17 @@ from pytestqt.qtbot import QtBot
 
 from mediator.gui.settings import CONFIRM_TRANSITIONS, USER_NAME, Preferences
 from mediator.store.database import Database
+from tests.conftest import fill_from_template
 
 # Just after the demo year's last referral (2025-05-13): the newest batch's term has days left.
 DEMO_TODAY = date(2025, 6, 10)
 
 
 @pytest.fixture
-def demo_database(database: Database) -> Database:
-    from mediator.demo.first_year import load_demo
-
-    with database.transaction() as session:
-        load_demo(session)
+def demo_database(database: Database, demo_sqlite_template: Path) -> Database:
+    """The demo year in the test's database: a copy of the session's demo load (load_demo is
+    deterministic, so every load gives the same rows)."""
+    fill_from_template(database, demo_sqlite_template)
     return database
 
 
