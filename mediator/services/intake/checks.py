@@ -54,6 +54,16 @@ BRACKETED_CASE_NUMBER = re.compile(
     r"\s*[（(]((?:19|20)[0-9]{2})[）)]([\u4e00-\u9fff](?:[0-9]{2}|[0-9]{4})?[\u4e00-\u9fff]{1,5})\s*"
     r"([1-9][0-9]{0,5}号)\s*"
 )
+# The same two typed with full-width digits, brackets, commas or points (what ``half_width`` makes
+# plain): the digits are read by int(), which reads full-width digits as well.
+WIDE_CASE_NUMBER = re.compile(
+    r"\s*[（(]((?:19|20|１９|２０)[0-9０-９]{2})[）)]([\u4e00-\u9fff])([0-9０-９]{2}|[0-9０-９]{4})?"
+    r"([\u4e00-\u9fff]{1,5})\s*([1-9１-９][0-9０-９]{0,5})号\s*"
+)
+WIDE_AMOUNT = re.compile(
+    r"(?:￥|¥|人民币)?([1-9１-９][0-9０-９]{0,2}(?:[,，][0-9０-９]{3}){1,3}|[1-9１-９][0-9０-９]{0,11})"
+    r"([.．][0-9０-９]{1,2})?元?"
+)
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # 138 1234 5678, 138-1234-5678, +86 13812345678: what ``mobile`` reads after dropping spaces and dashes.
 SPACED_MOBILE = re.compile(r"\s*(?:\+86)?[ -]*(1[3-9][0-9])[ -]*([0-9]{4})[ -]*([0-9]{4})\s*")
@@ -61,6 +71,9 @@ SPACED_MOBILE = re.compile(r"\s*(?:\+86)?[ -]*(1[3-9][0-9])[ -]*([0-9]{4})[ -]*(
 # width, no control or bidi-override character (what ``free_text`` gives back unchanged).
 _WORD = f"[^\\s{UNSAFE_CHARACTERS}\uff01-\uff5e\u3000]+"
 TIDY_TEXT = re.compile(f"{_WORD}(?: {_WORD})*")
+# A text of CJK ideographs, printable ASCII, full-width ASCII, the ideographic comma and full stop
+# and spaces: characters whose NFKC form is what to_half_width makes of them.
+WIDE_TEXT = re.compile("[\u4e00-\u9fff\x20-\x7e\uff01-\uff5e\u3000-\u3002]*")
 # Characters that to_half_width changes: translating a string with none of them is wasted work.
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _INSTITUTION = re.compile(r"(公司|企业|合伙\)|合伙）|基金|银行|事务所|中心|研究院|协会|学校|医院|集团)$")

@@ -13,8 +13,10 @@ cell has a problem) and the problems as ``(index in the block, ValidationError)`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
+from unicodedata import normalize
 
 from mediator.errors import ValidationError
 from mediator.services.intake import checks
@@ -83,16 +85,31 @@ def repeating(check: Checker, *, optional: bool = False) -> ColumnCheck:
 
 def case_numbers(cells: Sequence[Any]) -> Checked:
     """案号: either kind of bracket, spaces around the cell or before the serial number."""
-    bracketed = checks.BRACKETED_CASE_NUMBER.fullmatch
+    bracketed, wide = checks.BRACKETED_CASE_NUMBER.fullmatch, checks.WIDE_CASE_NUMBER.fullmatch
     values = [
-        f"（{m[1]}）{m[2]}{m[3]}" if cell.__class__ is str and (m := bracketed(cell)) else _PENDING
+        (
+            f"（{m[1]}）{m[2]}{m[3]}"
+            if (m := bracketed(cell))
+            else _wide_case_number(w)
+            if (w := wide(cell))
+            else _PENDING
+        )
+        if cell.__class__ is str
+        else _PENDING
         for cell in cells
     ]
     return _settle(cells, values, checks.case_number)
 
 
+def _wide_case_number(m: re.Match[str]) -> str:
+    """A ``WIDE_CASE_NUMBER`` match, canonical: half-width digits (the court's kept with their zeros)."""
+    court = m[3]
+    digits = "" if court is None else str(int(court)).zfill(len(court))
+    return f"（{int(m[1])}）{m[2]}{digits}{m[4]}{int(m[5])}号"
+
+
 def _amounts(cells: Sequence[Any], check: Checker, *, optional: bool) -> Checked:
-    decorated = checks.DECORATED_AMOUNT.fullmatch
+    decorated, wide = checks.DECORATED_AMOUNT.fullmatch, checks.WIDE_AMOUNT.fullmatch
     texts = [
         cell.strip()
         if cell.__class__ is str
@@ -106,12 +123,21 @@ def _amounts(cells: Sequence[Any], check: Checker, *, optional: bool) -> Checked
     values = [
         (int(m[1].replace(",", "")) * 100 + (int(m[2][1:].ljust(2, "0")) if m[2] else 0))
         if text and (m := decorated(text))
+        else _wide_fen(w)
+        if text and (w := wide(text))
         else None
         if optional and text == ""
         else _PENDING
         for text in texts
     ]
     return _settle(cells, values, check)
+
+
+def _wide_fen(m: re.Match[str]) -> int:
+    """A ``WIDE_AMOUNT`` match in fen."""
+    fraction = m[2]
+    fen = int(m[1].replace(",", "").replace("，", "")) * 100
+    return fen + int(fraction[1:].ljust(2, "0")) if fraction else fen
 
 
 def claimed_amounts(cells: Sequence[Any]) -> Checked:
@@ -153,20 +179,33 @@ def accounts(cells: Sequence[Any]) -> Checked:
 def free_texts(check: Checker, limit: int) -> ColumnCheck:
     """An address or agent: a tidy text (no outer or doubled spaces, nothing to translate or
     refuse) within ``limit`` is stored as it is; None for an empty cell."""
-    tidy = checks.TIDY_TEXT.fullmatch
+    tidy, wide = checks.TIDY_TEXT.fullmatch, checks.WIDE_TEXT.fullmatch
 
     def column(cells: Sequence[Any]) -> Checked:
         values = [
             None
             if cell is None or cell == ""
-            else cell
-            if cell.__class__ is str and len(cell) <= limit and tidy(cell)
+            else (
+                cell
+                if len(cell) <= limit and tidy(cell)
+                else _tidied(cell, limit)
+                if len(cell) <= checks.MAX_CELL and wide(cell)
+                else _PENDING
+            )
+            if cell.__class__ is str
             else _PENDING
             for cell in cells
         ]
         return _settle(cells, values, check)
 
     return column
+
+
+def _tidied(cell: str, limit: int) -> Any:
+    """A ``WIDE_TEXT`` cell half-width with single spaces (NFKC is to_half_width on its characters,
+    and quicker); left to the checker when empty or too long."""
+    text = " ".join(normalize("NFKC", cell).split())
+    return text if 0 < len(text) <= limit else _PENDING
 
 
 class Identities(NamedTuple):

@@ -8,10 +8,11 @@ import random
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
+from unicodedata import normalize
 
 import pytest
 
-from mediator.domain.validators import make_resident_id, make_uscc
+from mediator.domain.validators import make_resident_id, make_uscc, to_half_width
 from mediator.errors import ValidationError
 from mediator.services.intake import checks, columns
 from mediator.services.intake.columns import Checked
@@ -190,3 +191,10 @@ def test_identities_at_once_agree_with_the_checkers_row_by_row() -> None:
     assert {value[0] for value in expected} >= {"resident_id", "uscc"}
     assert any(isinstance(value[1], tuple) for value in expected)
     assert any(isinstance(value[2], tuple) for value in expected)
+
+
+def test_nfkc_makes_of_every_wide_text_character_what_to_half_width_makes() -> None:
+    # columns.free_texts relies on it to tidy full-width addresses quickly.
+    wide = [chr(code) for code in range(0x110000) if checks.WIDE_TEXT.fullmatch(chr(code))]
+    assert len(wide) > 20_000
+    assert [normalize("NFKC", c) for c in wide] == [to_half_width(c) for c in wide]
