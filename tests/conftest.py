@@ -89,6 +89,15 @@ def demo_sqlite_template(migrated_sqlite_template: Path, tmp_path_factory: pytes
     return path
 
 
+@pytest.fixture
+def demo_sqlite_path(tmp_path: Path, demo_sqlite_template: Path) -> Path:
+    """A SQLite file holding the demo year as ``mediator --db URL demo`` leaves it (a copy of the
+    session's load), for the tests of other commands on the demo data."""
+    path = tmp_path / "demo-copy.db"
+    copy_database_file(demo_sqlite_template, path)
+    return path
+
+
 def fill_from_template(database: Database, template: Path) -> None:
     """Replace the open SQLite ``database``'s content by ``template``'s (SQLite's backup API), as
     load_demo only into an empty database."""

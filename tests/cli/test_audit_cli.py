@@ -9,10 +9,9 @@ from pathlib import Path
 from tests.cli.test_cli import assert_one_line_error, run
 
 
-def test_verify_passes_on_the_demo_year_and_names_an_edited_event(tmp_path: Path) -> None:
-    path = tmp_path / "x.db"
+def test_verify_passes_on_the_demo_year_and_names_an_edited_event(demo_sqlite_path: Path) -> None:
+    path = demo_sqlite_path
     url = f"sqlite:///{path}"
-    assert run("--db", url, "demo").returncode == 0
     intact = run("--db", url, "audit", "verify")
     assert intact.returncode == 0, intact.stderr
     assert "审计日志完整" in intact.stdout
@@ -24,9 +23,8 @@ def test_verify_passes_on_the_demo_year_and_names_an_edited_event(tmp_path: Path
     assert report["intact"] is False and report["broken"]["seq"] == 120
 
 
-def test_a_term_extension_is_chained(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    assert run("--db", url, "demo").returncode == 0
+def test_a_term_extension_is_chained(demo_sqlite_path: Path) -> None:
+    url = f"sqlite:///{demo_sqlite_path}"
     assert (
         run("--db", url, "extend-term", "--batch", "14", "--days", "5", "--reason", "补充材料").returncode
         == 0

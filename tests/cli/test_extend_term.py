@@ -8,9 +8,8 @@ from pathlib import Path
 from tests.cli.test_cli import EXIT_INPUT, assert_one_line_error, run
 
 
-def test_extension_moves_the_term_end_and_is_recorded(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    assert run("--db", url, "demo").returncode == 0
+def test_extension_moves_the_term_end_and_is_recorded(demo_sqlite_path: Path) -> None:
+    url = f"sqlite:///{demo_sqlite_path}"
     # 第14批 was referred on 2025-05-20: 30 + 15 days ends on Friday 2025-07-04.
     result = run("--db", url, "extend-term", "--batch", "第14批", "--days", "15", "--reason", "双方同意延长")
     assert result.returncode == 0, result.stderr
@@ -21,30 +20,26 @@ def test_extension_moves_the_term_end_and_is_recorded(tmp_path: Path) -> None:
     assert json.loads(run("--db", url, "stats", "--json").stdout)["batches"] == 14
 
 
-def test_an_extension_without_a_reason_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    assert run("--db", url, "demo").returncode == 0
+def test_an_extension_without_a_reason_is_refused(demo_sqlite_path: Path) -> None:
+    url = f"sqlite:///{demo_sqlite_path}"
     result = run("--db", url, "extend-term", "--batch", "14", "--days", "15", "--reason", "  ")
     assert_one_line_error(result, EXIT_INPUT, "理由")
 
 
-def test_an_unknown_batch_is_named(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    assert run("--db", url, "demo").returncode == 0
+def test_an_unknown_batch_is_named(demo_sqlite_path: Path) -> None:
+    url = f"sqlite:///{demo_sqlite_path}"
     result = run("--db", url, "extend-term", "--batch", "99", "--days", "5", "--reason", "x")
     assert_one_line_error(result, EXIT_INPUT, "第99批")
 
 
-def test_an_overlong_reason_is_refused_with_its_limit_not_cut(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    assert run("--db", url, "demo").returncode == 0
+def test_an_overlong_reason_is_refused_with_its_limit_not_cut(demo_sqlite_path: Path) -> None:
+    url = f"sqlite:///{demo_sqlite_path}"
     result = run("--db", url, "extend-term", "--batch", "14", "--days", "5", "--reason", "理" * 40_000)
     assert_one_line_error(result, EXIT_INPUT, "最多200个字")
 
 
-def test_extensions_are_bounded_and_every_reason_is_kept_in_full(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    assert run("--db", url, "demo").returncode == 0
+def test_extensions_are_bounded_and_every_reason_is_kept_in_full(demo_sqlite_path: Path) -> None:
+    url = f"sqlite:///{demo_sqlite_path}"
     first, second = "甲" * 150 + "一", "乙" * 150 + "二"
     assert run("--db", url, "extend-term", "--batch", "13", "--days", "5", "--reason", first).returncode == 0
     assert run("--db", url, "extend-term", "--batch", "13", "--days", "5", "--reason", second).returncode == 0
@@ -52,7 +47,7 @@ def test_extensions_are_bounded_and_every_reason_is_kept_in_full(tmp_path: Path)
     assert_one_line_error(third, EXIT_INPUT, "上限2次")
     import sqlite3
 
-    with sqlite3.connect(tmp_path / "x.db") as connection:
+    with sqlite3.connect(demo_sqlite_path) as connection:
         (kept,) = connection.execute("SELECT extension_reason FROM batch WHERE number = 13").fetchone()
     assert first in kept and second in kept
 
