@@ -24,6 +24,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 PG_URL_VARIABLE = "MEDIATOR_TEST_PG_URL"
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """mypy on the whole package takes 30-40 s: start it now, beside the other tests
+    (tests/test_types.py waits for its result)."""
+    from tests.test_types import start_background_mypy
+
+    start_background_mypy({item.nodeid for item in session.items})
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.test_types import stop_background_mypy
+
+    stop_background_mypy()
+
+
 @pytest.fixture(autouse=True)
 def _app_logging_restored() -> Iterator[None]:
     """A test that runs the CLI in-process configures the app's logging (its own file, no
