@@ -29,7 +29,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     (tests/test_types.py waits for its result)."""
     from tests.test_types import start_background_mypy
 
-    start_background_mypy({item.nodeid for item in session.items})
+    if not session.config.option.collectonly:
+        start_background_mypy({item.nodeid for item in session.items})
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -185,6 +186,21 @@ def migrated_postgres_template() -> Iterator[str]:
         yield name
 
 
+@pytest.fixture(scope="session")
+def demo_postgres_template(migrated_postgres_template: str) -> Iterator[str]:
+    """A PostgreSQL database holding the demo year (load_demo), loaded once: a template's name."""
+    from mediator.demo.first_year import load_demo
+
+    with _new_postgres_database(migrated_postgres_template) as url:
+        db = open_database(url)
+        with db.transaction() as session:
+            load_demo(session)
+        db.dispose()
+        name = make_url(url).database
+        assert name
+        yield name
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """The same test on SQLite and on PostgreSQL, each a copy of the session's migrated template."""
@@ -197,6 +213,22 @@ def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Dat
         db.dispose()
     else:
         with _new_postgres_database(request.getfixturevalue("migrated_postgres_template")) as url:
+            db = open_database(url)
+            yield db
+            db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_demo_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The demo year on SQLite and on PostgreSQL: a test's own copy of the session's demo load."""
+    if request.param == "sqlite":
+        path = tmp_path / "any-demo.db"
+        copy_database_file(request.getfixturevalue("demo_sqlite_template"), path)
+        db = open_database(f"sqlite:///{path}")
+        yield db
+        db.dispose()
+    else:
+        with _new_postgres_database(request.getfixturevalue("demo_postgres_template")) as url:
             db = open_database(url)
             yield db
             db.dispose()

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from mediator.demo.first_year import load_demo
 from mediator.errors import UserError
 from mediator.services.audit import chain as audit_chain
 from mediator.services.backup.copies import backup_database, restore_database
 from mediator.store import snapshot
 from mediator.store.database import Database, open_database
+from tests.conftest import fill_from_template
 
 
 def _everything(db: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -30,10 +30,9 @@ def _everything(db: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.fixture
-def demo_database(any_database: Database) -> Database:
-    with any_database.transaction() as session:
-        load_demo(session)
-    return any_database
+def demo_database(any_demo_database: Database) -> Database:
+    """The demo year (a copy of the session's load_demo) on SQLite and on PostgreSQL."""
+    return any_demo_database
 
 
 def test_a_backup_restores_every_table_equal(demo_database: Database, tmp_path: Path) -> None:
@@ -54,10 +53,11 @@ def test_a_backup_restores_every_table_equal(demo_database: Database, tmp_path: 
 
 
 @pytest.mark.postgres
-def test_a_restored_database_keeps_working(database: Database, tmp_path: Path, postgres_url: str) -> None:
+def test_a_restored_database_keeps_working(
+    database: Database, tmp_path: Path, postgres_url: str, demo_sqlite_template: Path
+) -> None:
     """SQLite into PostgreSQL: new rows get fresh ids after the restored ones."""
-    with database.transaction() as session:
-        load_demo(session)
+    fill_from_template(database, demo_sqlite_template)  # the demo year, as load_demo writes it
     backup = backup_database(database, tmp_path / "backup.bin")
     target = open_database(postgres_url)
     try:
@@ -99,14 +99,14 @@ def test_a_broken_or_forged_backup_writes_nothing(demo_database: Database, tmp_p
         target.dispose()
 
 
-def test_backup_and_restore_from_the_command_line(tmp_path: Path) -> None:
-    source, target = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+def test_backup_and_restore_from_the_command_line(tmp_path: Path, demo_sqlite_path: Path) -> None:
+    # The source holds the demo year as `mediator --db URL demo` leaves it (tests/cli test that command).
+    source, target = f"sqlite:///{demo_sqlite_path}", f"sqlite:///{tmp_path / 'b.db'}"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "mediator.cli", *args]
         return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", timeout=120)
 
-    assert run("--db", source, "demo").returncode == 0
     made = run("--db", source, "backup", str(tmp_path / "备份.db"))
     assert made.returncode == 0, made.stderr
     assert not list(tmp_path.glob("*.part"))
