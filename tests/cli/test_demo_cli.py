@@ -102,9 +102,10 @@ def _unmark(url: str) -> None:
     database.dispose()
 
 
-def test_a_database_the_old_first_start_filled_with_the_demo_is_marked_on_upgrade(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    assert run("--db", url, "demo").returncode == 0
+def test_a_database_the_old_first_start_filled_with_the_demo_is_marked_on_upgrade(
+    demo_sqlite_path: Path,
+) -> None:
+    url = f"sqlite:///{demo_sqlite_path}"  # the demo year as `mediator demo` leaves it (tested above)
     _unmark(url)
     assert_one_line_error(run("--db", url, "demo", "--reset"), EXIT_INPUT, "真实数据")
     _run_migration_0005(url)
