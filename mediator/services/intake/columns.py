@@ -48,36 +48,26 @@ def _settle(cells: Sequence[Any], values: list[Any], check: Checker) -> Checked:
     return Checked(values, problems)
 
 
-def each_cell(check: Checker, *, optional: bool = False) -> ColumnCheck:
-    """The column check that calls ``check`` on every cell (an empty cell stays None if ``optional``)."""
-
-    def column(cells: Sequence[Any]) -> Checked:
-        if optional:
-            values = [None if cell is None or cell == "" else _PENDING for cell in cells]
-        else:
-            values = [_PENDING] * len(cells)
-        return _settle(cells, values, check)
-
-    return column
-
-
 def repeating(check: Checker, *, optional: bool = False) -> ColumnCheck:
     """For a column whose few values repeat down the list (被告): each distinct cell checked once."""
 
     def column(cells: Sequence[Any]) -> Checked:
+        # Keyed with the type too: 1, 1.0 and True are equal, and their texts are not.
+        keys = [(cell.__class__, cell) for cell in cells]
         known: dict[Any, Any] = {}
         failed: dict[Any, ValidationError] = {}
-        for cell in set(cells):
+        for key in set(keys):
+            cell = key[1]
             if optional and (cell is None or cell == ""):
-                known[cell] = None
+                known[key] = None
                 continue
             try:
-                known[cell] = check(cell)
+                known[key] = check(cell)
             except ValidationError as exc:
-                known[cell] = None
-                failed[cell] = exc
-        values = [known[cell] for cell in cells]
-        problems = [(i, failed[cell]) for i, cell in enumerate(cells) if cell in failed] if failed else []
+                known[key] = None
+                failed[key] = exc
+        values = [known[key] for key in keys]
+        problems = [(i, failed[key]) for i, key in enumerate(keys) if key in failed] if failed else []
         return Checked(values, problems)
 
     return column

@@ -116,7 +116,7 @@ FIELDS: list[tuple[str, Callable[[Sequence[Any]], Checked], Callable[[Any], Any]
         True,
         ["王 律师", "律" * 101],
     ),
-    ("company", columns.repeating(checks.company, optional=True), checks.company, True, ["公司\x00"]),
+    ("company", columns.repeating(checks.company, optional=True), checks.company, True, ["公司\x00", 1, 1.0]),
 ]
 
 
