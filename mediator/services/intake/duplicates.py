@@ -4,8 +4,9 @@ holds is the writer's to compare."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from mediator.domain import referral_headers as rh
 from mediator.i18n import _
@@ -13,48 +14,56 @@ from mediator.services.intake import rows as r
 from mediator.services.intake.report import FileReport, RowError
 from mediator.services.intake.rows import Row
 
+# What a duplicate 案号 is compared on: the same plaintiff and amounts make it the same case again.
+_SIGNATURE = itemgetter(r.NAME, r.ID_NUMBER, r.CLAIMED, r.AGREED)
+_IDENTITY = itemgetter(r.ID_TYPE, r.ID_NUMBER)
+
+
+class _Seen(NamedTuple):
+    """The rows of one file seen so far, by 案号 and by identity (the rows themselves: no record
+    is built per row)."""
+
+    file: str
+    cases: dict[str, Row]
+    ids: dict[tuple[str, str], Row]
+
 
 class RunDuplicates:
     """Duplicate 案号 within and across the files of one run, and one ID number given two names."""
 
     def __init__(self) -> None:
-        self._cases: dict[str, tuple[str, int, tuple[Any, ...]]] = {}
-        self._ids: dict[tuple[str, str], tuple[str, int, str]] = {}
+        self._files: list[_Seen] = []
 
     def clear(self) -> None:
-        self._cases.clear()
-        self._ids.clear()
+        self._files.clear()
 
     def keep(self, report: FileReport, headers: dict[str, str], rows: list[Row]) -> list[Row]:
         """The rows of ``rows`` seen for the first time; the others are counted or reported."""
-        if self._all_new(report, rows):
+        seen = self._file(report.file)
+        if self._all_new(seen, rows):
             return rows
-        seen_cases, seen_ids = self._cases, self._ids
         kept: list[Row] = []
         for row in rows:
-            number, case_number = row[r.NUMBER], row[r.CASE_NUMBER]
-            signature = (row[r.NAME], row[r.ID_NUMBER], row[r.CLAIMED], row[r.AGREED])
-            earlier = seen_cases.get(case_number)
+            earlier = self._earlier(row[r.CASE_NUMBER], lambda files: files.cases)
             if earlier is not None:
-                if earlier[2] == signature:
+                if _SIGNATURE(earlier[1]) == _SIGNATURE(row):
                     report.skipped_duplicates += 1
                 else:
                     report.errors.append(_case_twice(report, headers, row, earlier))
                 continue
-            seen_cases[case_number] = (report.file, number, signature)
-            key = (row[r.ID_TYPE], row[r.ID_NUMBER])
-            known = seen_ids.get(key)
+            seen.cases[row[r.CASE_NUMBER]] = row
+            known = self._earlier(_IDENTITY(row), lambda files: files.ids)
             if known is None:
-                seen_ids[key] = (report.file, number, row[r.NAME])
-            elif known[2] != row[r.NAME]:
+                seen.ids[_IDENTITY(row)] = row
+            elif known[1][r.NAME] != row[r.NAME]:
                 report.errors.append(
                     RowError(
                         report.file,
-                        number,
+                        row[r.NUMBER],
                         headers[rh.NAME],
                         row[r.NAME],
                         _("同一身份证号码在第 {row} 行的姓名为“{other}”，与此行不同。").format(
-                            row=known[1], other=known[2]
+                            row=known[1][r.NUMBER], other=known[1][r.NAME]
                         ),
                         rh.NAME,
                     )
@@ -63,30 +72,36 @@ class RunDuplicates:
             kept.append(row)
         return kept
 
-    def _all_new(self, report: FileReport, rows: list[Row]) -> bool:
+    def _file(self, file: str) -> _Seen:
+        if not self._files or self._files[-1].file != file:
+            self._files.append(_Seen(file, {}, {}))
+        return self._files[-1]
+
+    def _earlier(self, key: Any, table: Callable[[_Seen], dict[Any, Row]]) -> tuple[str, Row] | None:
+        for files in self._files:
+            row = table(files).get(key)
+            if row is not None:
+                return files.file, row
+        return None
+
+    def _all_new(self, seen: _Seen, rows: list[Row]) -> bool:
         """Remember ``rows`` at once when no 案号 and no ID number among them was seen before
         (the usual chunk of a list: one investor per row); False, remembering nothing, otherwise."""
         cases = list(map(itemgetter(r.CASE_NUMBER), rows))
-        ids = list(map(itemgetter(r.ID_TYPE, r.ID_NUMBER), rows))
+        ids = list(map(_IDENTITY, rows))
         if not (
             len(set(cases)) == len(rows) == len(set(ids))
-            and self._cases.keys().isdisjoint(cases)
-            and self._ids.keys().isdisjoint(ids)
+            and all(files.cases.keys().isdisjoint(cases) for files in self._files)
+            and all(files.ids.keys().isdisjoint(ids) for files in self._files)
         ):
             return False
-        files = [report.file] * len(rows)
-        numbers = list(map(itemgetter(r.NUMBER), rows))
-        names = list(map(itemgetter(r.NAME), rows))
-        signatures = map(itemgetter(r.NAME, r.ID_NUMBER, r.CLAIMED, r.AGREED), rows)
-        self._cases.update(zip(cases, zip(files, numbers, signatures, strict=True), strict=True))
-        self._ids.update(zip(ids, zip(files, numbers, names, strict=True), strict=True))
+        seen.cases.update(zip(cases, rows, strict=True))
+        seen.ids.update(zip(ids, rows, strict=True))
         return True
 
 
-def _case_twice(
-    report: FileReport, headers: dict[str, str], row: Row, earlier: tuple[str, int, Any]
-) -> RowError:
-    where = _("第 {row} 行").format(row=earlier[1])
+def _case_twice(report: FileReport, headers: dict[str, str], row: Row, earlier: tuple[str, Row]) -> RowError:
+    where = _("第 {row} 行").format(row=earlier[1][r.NUMBER])
     if earlier[0] != report.file:
         where = f"{earlier[0]} " + where
     case_number = row[r.CASE_NUMBER]

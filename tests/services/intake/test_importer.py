@@ -235,6 +235,30 @@ def test_duplicate_case_number_within_a_file(database: Database, tmp_path: Path)
     assert counts(database) == (0, 0, 0, 0)
 
 
+def test_duplicates_across_the_files_of_one_run_name_the_other_file(
+    database: Database, tmp_path: Path
+) -> None:
+    first_list = make_investors(4, seed=14)
+    second_list = make_investors(3, seed=15, first_case=7000)
+    # The second file repeats a case of the first with another amount, and gives one of the first
+    # file's ID numbers another name on a new case.
+    other_amount = with_changes(first_list[2], claimed_amount=first_list[2].claimed_amount + 5)
+    renamed = with_changes(second_list[0], id_number=first_list[1].id_number, name="赵不同")
+    first = write_xlsx(tmp_path / "甲.xlsx", first_list, blank_every=0, total_row=False)
+    second = write_xlsx(
+        tmp_path / "乙.xlsx", [renamed, *second_list[1:], other_amount], blank_every=0, total_row=False
+    )
+
+    result = import_referrals(database, [first, second])
+
+    problems = [(e.file, e.row, e.message) for report in result.files for e in report.errors]
+    assert problems == [
+        (str(second), 4, f"同一身份证号码在第 5 行的姓名为“{first_list[1].name}”，与此行不同。"),
+        (str(second), 7, f"案号{first_list[2].case_number}与{first} 第 6 行重复，但内容不同。"),
+    ]
+    assert counts(database) == (0, 0, 0, 0)
+
+
 def test_a_total_row_is_skipped_and_checked_against_the_rows(database: Database, tmp_path: Path) -> None:
     investors = make_investors(8, seed=13)
     stated = sum((e.claimed_amount for e in investors), Decimal(0))
