@@ -500,8 +500,11 @@ def cmd_company_set(args: argparse.Namespace) -> int:
             db,
             args.name,
             actor=_actor(),
-            implemented_on=_date_arg(args.implemented_on, "--implemented-on"),
-            disclosed_on=_date_arg(args.disclosed_on, "--disclosed-on"),
+            # An empty date ("") clears it, as for the other particulars.
+            implemented_on=_date_arg(args.implemented_on, "--implemented-on")
+            if args.implemented_on != ""
+            else "",
+            disclosed_on=_date_arg(args.disclosed_on, "--disclosed-on") if args.disclosed_on != "" else "",
             settlement_ratio=_ratio_option(args.settlement_ratio),
             **fields,
         )
@@ -562,8 +565,10 @@ def _add_party_commands(commands: Any) -> None:
     company_set.add_argument("name", metavar="NAME", help=_("上市公司名称（与委派清单中的被告一致）"))
     for option, field, text in _COMPANY_OPTIONS:
         company_set.add_argument(option, dest=field, metavar="TEXT", help=_(text))
-    company_set.add_argument("--implemented-on", metavar="DATE", help=_("虚假陈述实施日，如 2021-04-28"))
-    company_set.add_argument("--disclosed-on", metavar="DATE", help=_("虚假陈述揭露日"))
+    company_set.add_argument(
+        "--implemented-on", metavar="DATE", help=_('虚假陈述实施日，如 2021-04-28（"" 清除）')
+    )
+    company_set.add_argument("--disclosed-on", metavar="DATE", help=_('虚假陈述揭露日（"" 清除）'))
     company_set.add_argument(
         "--settlement-ratio",
         metavar="RATIO",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from mediator.domain.validators import (
     refuse_unsafe_characters,
@@ -96,8 +97,8 @@ class CompanyChanges:
     receiving_account: str | None = None
     late_interest: str | None = None
     decision: str | None = None
-    implemented_on: date | None = None
-    disclosed_on: date | None = None
+    implemented_on: date | Literal[""] | None = None
+    disclosed_on: date | Literal[""] | None = None
 
     def values(self) -> dict[str, object]:
         """The particulars to write: only those given, cleared ones as ``None``."""
@@ -117,19 +118,20 @@ def check_company_changes(
     receiving_account: str | None = None,
     late_interest: str | None = None,
     decision: str | None = None,
-    implemented_on: date | None = None,
-    disclosed_on: date | None = None,
+    implemented_on: date | Literal[""] | None = None,
+    disclosed_on: date | Literal[""] | None = None,
     current_implemented_on: date | None = None,
     current_disclosed_on: date | None = None,
 ) -> CompanyChanges:
-    """Check each given particular; the first bad one raises ``ValidationError`` naming it."""
+    """Check each given particular (``""`` clears it, dates too); the first bad one raises
+    ``ValidationError`` naming it."""
     code, exchange = (None, None)
     if stock_code:
         code, exchange = validate_stock_code(stock_code)
     elif stock_code == "":
         code, exchange = "", ""
-    implemented = implemented_on or current_implemented_on
-    disclosed = disclosed_on or current_disclosed_on
+    implemented = None if implemented_on == "" else implemented_on or current_implemented_on
+    disclosed = None if disclosed_on == "" else disclosed_on or current_disclosed_on
     # 法释〔2022〕2号 Art. 7–8: the false statement is disclosed after it was made, never before.
     if implemented and disclosed and disclosed <= implemented:
         raise ValidationError(

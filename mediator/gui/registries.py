@@ -261,7 +261,7 @@ class CompanyTab(QWidget):
         """What ``set_company`` takes: every particular as typed ("" clears it)."""
         values: dict[str, Any] = {field: self._text(field) for field, _l, _p in COMPANY_FIELDS}
         for field in _DATES:
-            values[field] = parse_day(values[field]) if values[field] else None
+            values[field] = parse_day(values[field]) if values[field] else ""
         return values
 
     def save(self) -> JobHandle[Any] | None:

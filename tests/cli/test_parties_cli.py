@@ -85,3 +85,12 @@ def test_dates_in_the_wrong_order_are_refused(tmp_path: Path) -> None:
     )
     assert_one_line_error(result, EXIT_INPUT, "揭露日")
     assert json.loads(run("--db", url, "company", "list", "--json").stdout) == []
+
+
+def test_an_empty_date_clears_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'work.db'}"
+    dates = ("--implemented-on", "2021-04-28", "--disclosed-on", "2023-10-20")
+    assert run("--db", url, "company", "set", COMPANY, *dates).returncode == 0
+    assert run("--db", url, "company", "set", COMPANY, "--implemented-on", "").returncode == 0
+    [company] = json.loads(run("--db", url, "company", "list", "--json").stdout)
+    assert (company["implemented_on"], company["disclosed_on"]) == (None, "2023-10-20")

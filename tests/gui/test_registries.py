@@ -78,6 +78,13 @@ def test_a_company_is_completed_in_a_form_checked_as_you_type(
     assert (company.uscc, company.stock_code, company.missing) == (USCC, "603999", [])
     assert str(company.disclosed_on) == "2023-10-20"
     assert tab.missing_label.text() == "协议书所需资料齐全。"
+    # A date emptied in the form is cleared, not kept.
+    qtbot.waitUntil(lambda: tab.save_button.isEnabled(), timeout=10_000)
+    edits["implemented_on"].setText("")
+    assert tab.save() is not None
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    [company] = list_companies(database)
+    assert (company.implemented_on, str(company.disclosed_on)) == (None, "2023-10-20")
 
 
 def test_a_new_mediator_is_offered_by_the_case_detail(

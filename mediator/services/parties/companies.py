@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
@@ -137,8 +137,8 @@ def set_company(
     receiving_account: str | None = None,
     late_interest: str | None = None,
     decision: str | None = None,
-    implemented_on: date | None = None,
-    disclosed_on: date | None = None,
+    implemented_on: date | Literal[""] | None = None,
+    disclosed_on: date | Literal[""] | None = None,
     settlement_ratio: Decimal | str | None = None,
 ) -> CompanySaved:
     """Create the company or change the particulars given (``None``: leave, ``""``: clear).

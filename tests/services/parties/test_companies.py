@@ -49,6 +49,21 @@ def test_a_new_company_is_completed_step_by_step(any_database: Database) -> None
     assert company.as_json()["disclosed_on"] == "2023-04-28"
 
 
+def test_a_date_typed_wrong_can_be_cleared(any_database: Database) -> None:
+    set_company(
+        any_database, NAME, actor="tester", implemented_on=date(2021, 4, 28), disclosed_on=date(2023, 4, 28)
+    )
+    # The implementation day was not known after all: "" clears it, None leaves the other.
+    saved = set_company(any_database, NAME, actor="tester", implemented_on="")
+    assert saved.changed == ["implemented_on"]
+    [company] = list_companies(any_database)
+    assert (company.implemented_on, company.disclosed_on) == (None, date(2023, 4, 28))
+    # With the implementation day gone, a disclosure day is no longer compared with it.
+    set_company(any_database, NAME, actor="tester", disclosed_on=date(2020, 1, 6))
+    [company] = list_companies(any_database)
+    assert company.disclosed_on == date(2020, 1, 6)
+
+
 def test_a_bad_value_changes_nothing(any_database: Database) -> None:
     set_company(any_database, NAME, actor="tester", address="南京市玄武区中山路1号")
     with pytest.raises(ValidationError):
