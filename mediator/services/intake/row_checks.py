@@ -36,8 +36,7 @@ class FieldCheck(NamedTuple):
     column: ColumnCheck  # cells as read → stored values and problems (see ``columns``)
 
 
-# In the order the problems of a row are reported; the ID number and the name come after the 案号
-# (``columns.identities``: checked together, an institution has a credit code instead).
+# In the order the problems of a row are reported (see _REPORT_ORDER).
 FIELD_CHECKS: dict[str, FieldCheck] = {
     rh.CASE_NUMBER: FieldCheck(r.CASE_NUMBER, columns.case_numbers),
     rh.CLAIMED_AMOUNT: FieldCheck(r.CLAIMED, columns.claimed_amounts),
@@ -51,8 +50,10 @@ FIELD_CHECKS: dict[str, FieldCheck] = {
 }
 # A row's problems are reported in this order: the 案号, the ID number and the name (checked
 # together by ``columns.identities``: an institution has a credit code instead), then the rest.
+# dict.fromkeys keeps the first place of the 案号, which FIELD_CHECKS names again.
 _REPORT_ORDER = {
-    key: order for order, key in enumerate((rh.CASE_NUMBER, rh.ID_NUMBER, rh.NAME, *FIELD_CHECKS))
+    key: order
+    for order, key in enumerate(dict.fromkeys((rh.CASE_NUMBER, rh.ID_NUMBER, rh.NAME, *FIELD_CHECKS)))
 }
 # Fields a list may leave out: their value in a Row is then None.
 _OPTIONAL_POSITIONS = (r.PHONE, r.ACCOUNT, r.ADDRESS, r.AGENT, r.AGREED, r.COMPANY)

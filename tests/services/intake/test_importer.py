@@ -235,6 +235,27 @@ def test_duplicate_case_number_within_a_file(database: Database, tmp_path: Path)
     assert counts(database) == (0, 0, 0, 0)
 
 
+def test_a_rows_problems_come_in_the_order_of_its_cells_case_number_first(
+    database: Database, tmp_path: Path
+) -> None:
+    investors = make_investors(3, seed=16)
+    wrong = with_changes(
+        investors[1],
+        case_number="2025苏01民初9号",
+        id_number="32010219800230123X",
+        name="王1",
+        claimed_amount=Decimal("-5"),
+    )
+    path = write_xlsx(
+        tmp_path / "乱.xlsx", [investors[0], wrong, investors[2]], blank_every=0, total_row=False
+    )
+
+    result = import_referrals(database, [path])
+
+    assert [e.field for e in result.errors] == ["case_number", "id_number", "name", "claimed_amount"]
+    assert {e.row for e in result.errors} == {5}
+
+
 def test_duplicates_across_the_files_of_one_run_name_the_other_file(
     database: Database, tmp_path: Path
 ) -> None:
