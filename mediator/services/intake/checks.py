@@ -212,11 +212,14 @@ def amount_fen(value: object) -> int:
         match = DECORATED_AMOUNT.fullmatch("".join(half_width(text).split()))
     if match is None:
         return int(amount(value) * 100)
-    whole, fraction = match[1], match[2]
-    fen = int(whole.replace(",", "")) * 100
-    if fraction:
-        fen += int(fraction[1:].ljust(2, "0"))
-    return fen
+    return matched_fen(match)
+
+
+def matched_fen(match: re.Match[str]) -> int:
+    """A ``DECORATED_AMOUNT`` or ``WIDE_AMOUNT`` match in fen (int() reads full-width digits)."""
+    fraction = match[2]
+    fen = int(match[1].replace(",", "").replace("，", "")) * 100
+    return fen + int(fraction[1:].ljust(2, "0")) if fraction else fen
 
 
 def optional_amount_fen(value: object) -> int | None:

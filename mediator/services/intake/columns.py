@@ -99,7 +99,8 @@ def _wide_case_number(m: re.Match[str]) -> str:
 
 
 def _amounts(cells: Sequence[Any], check: Checker, *, optional: bool) -> Checked:
-    decorated, wide = checks.DECORATED_AMOUNT.fullmatch, checks.WIDE_AMOUNT.fullmatch
+    # WIDE_AMOUNT also reads every DECORATED_AMOUNT form.
+    wide, fen = checks.WIDE_AMOUNT.fullmatch, checks.matched_fen
     texts = [
         cell.strip()
         if cell.__class__ is str
@@ -111,23 +112,10 @@ def _amounts(cells: Sequence[Any], check: Checker, *, optional: bool) -> Checked
         for cell in cells
     ]
     values = [
-        (int(m[1].replace(",", "")) * 100 + (int(m[2][1:].ljust(2, "0")) if m[2] else 0))
-        if text and (m := decorated(text))
-        else _wide_fen(w)
-        if text and (w := wide(text))
-        else None
-        if optional and text == ""
-        else _PENDING
+        fen(m) if text and (m := wide(text)) else None if optional and text == "" else _PENDING
         for text in texts
     ]
     return _settle(cells, values, check)
-
-
-def _wide_fen(m: re.Match[str]) -> int:
-    """A ``WIDE_AMOUNT`` match in fen."""
-    fraction = m[2]
-    fen = int(m[1].replace(",", "").replace("，", "")) * 100
-    return fen + int(fraction[1:].ljust(2, "0")) if fraction else fen
 
 
 def claimed_amounts(cells: Sequence[Any]) -> Checked:
