@@ -257,12 +257,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _date_arg(text: str | None, option: str) -> Any:
-    """A date option (2025-03-03 or 2025/3/3) or None; a clear error naming the option."""
+def _date_arg(text: str | None, option: str, *, clearable: bool = False) -> Any:
+    """A date option (2025-03-03 or 2025/3/3) or None; a clear error naming the option. With
+    ``clearable``, an empty one stays "" (it clears the date, as for the other particulars)."""
     from datetime import date
 
     if text is None:
         return None
+    if clearable and text == "":
+        return ""
     cleaned = text.strip().replace("/", "-").replace(".", "-")
     try:
         year, month, day = (int(part) for part in cleaned.split("-"))
@@ -500,11 +503,8 @@ def cmd_company_set(args: argparse.Namespace) -> int:
             db,
             args.name,
             actor=_actor(),
-            # An empty date ("") clears it, as for the other particulars.
-            implemented_on=_date_arg(args.implemented_on, "--implemented-on")
-            if args.implemented_on != ""
-            else "",
-            disclosed_on=_date_arg(args.disclosed_on, "--disclosed-on") if args.disclosed_on != "" else "",
+            implemented_on=_date_arg(args.implemented_on, "--implemented-on", clearable=True),
+            disclosed_on=_date_arg(args.disclosed_on, "--disclosed-on", clearable=True),
             settlement_ratio=_ratio_option(args.settlement_ratio),
             **fields,
         )
