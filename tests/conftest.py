@@ -201,34 +201,32 @@ def demo_postgres_template(migrated_postgres_template: str) -> Iterator[str]:
         yield name
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """The same test on SQLite and on PostgreSQL, each a copy of the session's migrated template."""
+@contextmanager
+def _copy_of(request: pytest.FixtureRequest, tmp_path: Path, template: str) -> Iterator[Database]:
+    """A test's own database on the backend ``request.param`` names: a copy of the session's
+    ``{template}_sqlite_template`` or ``{template}_postgres_template``."""
     if request.param == "sqlite":
-        path = tmp_path / "any.db"
-        copy_database_file(request.getfixturevalue("migrated_sqlite_template"), path)
-        url = f"sqlite:///{path}"
-        db = open_database(url)
+        path = tmp_path / f"{template}.db"
+        copy_database_file(request.getfixturevalue(f"{template}_sqlite_template"), path)
+        db = open_database(f"sqlite:///{path}")
         yield db
         db.dispose()
     else:
-        with _new_postgres_database(request.getfixturevalue("migrated_postgres_template")) as url:
+        with _new_postgres_database(request.getfixturevalue(f"{template}_postgres_template")) as url:
             db = open_database(url)
             yield db
             db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The same test on SQLite and on PostgreSQL, each a copy of the session's migrated template."""
+    with _copy_of(request, tmp_path, "migrated") as db:
+        yield db
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def any_demo_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """The demo year on SQLite and on PostgreSQL: a test's own copy of the session's demo load."""
-    if request.param == "sqlite":
-        path = tmp_path / "any-demo.db"
-        copy_database_file(request.getfixturevalue("demo_sqlite_template"), path)
-        db = open_database(f"sqlite:///{path}")
+    with _copy_of(request, tmp_path, "demo") as db:
         yield db
-        db.dispose()
-    else:
-        with _new_postgres_database(request.getfixturevalue("demo_postgres_template")) as url:
-            db = open_database(url)
-            yield db
-            db.dispose()
