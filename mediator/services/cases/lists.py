@@ -145,7 +145,8 @@ DENSE_INVESTORS = 2_000
 class _TextCondition:
     condition: ColumnElement[bool]
     # True when the database tests it row by row in display order (a match dense enough that a
-    # page fills quickly); False when an index yields the matching cases (counting them is cheap).
+    # page fills quickly); False when an index yields the matching cases (counting them is cheap)
+    # or, for names on PostgreSQL, when its planner chooses between the two by itself.
     walks: bool
 
 
@@ -189,12 +190,13 @@ def _text_condition(session: Session, text: str, *, page: bool) -> _TextConditio
         )
     by_investor = col(CaseRow.investor_id).in_(matching_investors)
     if by_number is None:
-        if page and _more_than(session, matching_investors, DENSE_INVESTORS):
+        # PostgreSQL walks the display order by itself for a common surname (it estimates the
+        # matching investors from the same indexes; with "+ 0" it hashes every case instead): the
+        # condition is the same either way, so it is spared counting the investors (~6 ms for '张').
+        if page and not postgres and _more_than(session, matching_investors, DENSE_INVESTORS):
             # Many cases (a common surname): walk the display order and test each case against
-            # the investors found once. On SQLite "+ 0" keeps it from starting at investor_id;
-            # PostgreSQL walks by itself (with "+ 0" it hashes every case instead).
-            investor = col(CaseRow.investor_id)
-            return _TextCondition((investor if postgres else investor + 0).in_(matching_investors), True)
+            # the investors found once; "+ 0" keeps SQLite from starting at investor_id.
+            return _TextCondition((col(CaseRow.investor_id) + 0).in_(matching_investors), True)
         return _TextCondition(by_investor, False)
     if by_number.walks:
         return _TextCondition(or_(by_number.condition, by_investor), True)
