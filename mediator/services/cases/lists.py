@@ -20,9 +20,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from functools import cache
+from typing import Any, Unpack
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, false, func, or_, select, union_all
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import text as sql_text
 from sqlmodel import Session, col
 
@@ -33,7 +50,7 @@ from mediator.domain.workflow import STATUS_ORDER, STEP_DATE_FIELD, CaseStatus
 from mediator.errors import NotFoundError
 from mediator.i18n import _
 from mediator.services.payments.ledger import today as local_today
-from mediator.services.payments.recovered import overdue_counts
+from mediator.services.payments.recovered import overdue_installments
 from mediator.store import search
 from mediator.store.database import Database
 from mediator.store.tables import (
@@ -417,19 +434,23 @@ def count_cases(database: Database, flt: CaseFilter, *, limit: int | None = None
         return total if limit is None else min(total, limit)
 
 
-def case_rows(
-    database: Database, ids: Sequence[int], *, show_personal_data: bool = False
-) -> dict[int, CaseListRow]:
-    """Row data for ``ids`` (any order; missing ids, e.g. deleted cases, are left out).
+@cache
+def _rows_query(postgres: bool) -> Select[Unpack[tuple[Any, ...]]]:
+    """Row data of the cases bound as ``ids`` with their overdue installments on ``today``.
 
-    ID and phone numbers come masked unless ``show_personal_data``: the caller records that choice
-    in the audit log (the rule: personal data masked in lists unless the user asks).
+    Built once: the select of thirteen columns, four joins and a subquery cost about 1 ms of
+    Python per page to build again. PostgreSQL takes the ids as one array (``= ANY``): a hundred
+    placeholders make a statement too long for psycopg to cache, parsed again on every page.
     """
-    if not ids:
-        return {}
-    query = (
+    case_id = col(CaseRow.id)
+    by_id = (
+        case_id == any_(bindparam("ids", type_=ARRAY(Integer)))
+        if postgres
+        else case_id.in_(bindparam("ids", expanding=True))
+    )
+    return (
         select(
-            col(CaseRow.id),
+            case_id,
             col(CaseRow.case_number),
             col(InvestorRow.name),
             col(InvestorRow.id_number),
@@ -442,18 +463,32 @@ def case_rows(
             col(MediatorRow.name),
             col(CaseRow.referred_on),
             col(CaseRow.version),
+            overdue_installments(bindparam("today", type_=Date)),
         )
         .join(InvestorRow, col(InvestorRow.id) == col(CaseRow.investor_id))
         .join(BatchRow, col(BatchRow.id) == col(CaseRow.batch_id))
         .join(ListedCompanyRow, col(ListedCompanyRow.id) == col(CaseRow.company_id))
         .outerjoin(MediatorRow, col(MediatorRow.id) == col(CaseRow.mediator_id))
-        .where(col(CaseRow.id).in_(list(ids)))
+        .where(by_id)
     )
-    rows: dict[int, CaseListRow] = {}
+
+
+def case_rows(
+    database: Database, ids: Sequence[int], *, show_personal_data: bool = False
+) -> dict[int, CaseListRow]:
+    """Row data for ``ids`` (any order; missing ids, e.g. deleted cases, are left out).
+
+    ID and phone numbers come masked unless ``show_personal_data``: the caller records that choice
+    in the audit log (the rule: personal data masked in lists unless the user asks).
+    """
+    if not ids:
+        return {}
+    query = _rows_query(not database.is_sqlite)
     with database.session() as session:
-        # Thirteen columns: more than SQLAlchemy's typed overloads cover, hence Any.
-        result: list[Any] = list(session.execute(query))
-        late = overdue_counts(session, list(ids), local_today())
+        # One statement (the overdue counts with the rows), its plain rows from the connection:
+        # the ORM's result layer would cost more than the database's work for a page.
+        result = session.connection().execute(query, {"ids": list(ids), "today": local_today()}).all()
+    rows: dict[int, CaseListRow] = {}
     for r in result:
         rows[r[0]] = CaseListRow(
             id=r[0],
@@ -469,7 +504,7 @@ def case_rows(
             mediator=r[10],
             referred_on=r[11],
             version=r[12],
-            overdue=late.get(r[0], 0),
+            overdue=r[13],
         )
     return rows
 

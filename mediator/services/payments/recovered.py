@@ -6,13 +6,12 @@ agreement binds the company (signed or later) and that is not closed (paid, fail
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, select
 from sqlmodel import Session, col
 
 from mediator.domain.money import format_money, to_money
@@ -30,36 +29,25 @@ OWING: tuple[str, ...] = tuple(
 _AGREED: tuple[str, ...] = (*OWING, CaseStatus.PAID.value)
 
 
-def overdue_condition(today: date, *, status: ColumnElement[str] | None = None) -> ColumnElement[bool]:
-    """An installment line that is late on ``today`` (join ``CaseRow`` for the case's status).
-
-    ``status``: the case's status as an expression; a page of the case table passes
-    ``status || ''`` so that SQLite starts from the page's few cases, not from every owing case
-    by the status index (35 ms → 1 ms at a million cases).
-    """
+def overdue_condition(today: date | ColumnElement[date]) -> ColumnElement[bool]:
+    """An installment line that is late on ``today`` (join ``CaseRow`` for the case's status)."""
     return and_(
         col(InstallmentRow.due_date) < today,
         func.coalesce(col(InstallmentRow.paid_amount), 0) < col(InstallmentRow.amount),
-        (col(CaseRow.status) if status is None else status).in_(OWING),
+        col(CaseRow.status).in_(OWING),
     )
 
 
-def overdue_counts(session: Session, case_ids: Sequence[int], today: date) -> dict[int, int]:
-    """Step: how many installments of each of ``case_ids`` are overdue (cases with none left out)."""
-    if not case_ids:
-        return {}
-    rows: list[Any] = list(
-        session.execute(
-            select(col(InstallmentRow.case_id), func.count())
-            .join(CaseRow, col(CaseRow.id) == col(InstallmentRow.case_id))
-            .where(
-                col(InstallmentRow.case_id).in_(list(case_ids)),
-                overdue_condition(today, status=col(CaseRow.status).concat("")),
-            )
-            .group_by(col(InstallmentRow.case_id))
-        ).all()
+def overdue_installments(today: date | ColumnElement[date]) -> ScalarSelect[int]:
+    """How many installments of the enclosing query's case (``CaseRow``) are overdue: a subquery
+    per case, so a page of the case table reads the count with its rows, one index probe each."""
+    return (
+        select(func.count())
+        .select_from(InstallmentRow)
+        .where(col(InstallmentRow.case_id) == col(CaseRow.id), overdue_condition(today))
+        .correlate(CaseRow)
+        .scalar_subquery()
     )
-    return {int(case_id): int(count) for case_id, count in rows}
 
 
 @dataclass(frozen=True)

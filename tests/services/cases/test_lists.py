@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,9 +23,11 @@ from mediator.services.cases.lists import (
     count_cases,
     filter_choices,
 )
+from mediator.services.payments.ledger import today as local_today
+from mediator.services.payments.recovered import OWING
 from mediator.store import search
 from mediator.store.database import Database
-from mediator.store.tables import BatchRow, CaseRow, InvestorRow
+from mediator.store.tables import BatchRow, CaseRow, InstallmentRow, InvestorRow
 from tests.fixtures.synthetic import insert_synthetic_cases
 
 
@@ -153,6 +156,56 @@ def test_personal_data_masked_unless_asked(cases: Database) -> None:
     shown = case_rows(cases, ids, show_personal_data=True)[ids[0]]
     assert (masked.id_number, masked.phone) == ("320***********123X", "139****5678")
     assert (shown.id_number, shown.phone) == ("32010219900307123X", "13912345678")
+
+
+def test_overdue_installments_counted_per_row(cases: Database) -> None:
+    """The 逾期 column: installments past their day and not fully paid, on a case that owes."""
+    today = local_today()
+    with cases.transaction() as session:
+        first, second = session.scalars(select(CaseRow).order_by(CaseRow.id).limit(2)).all()
+        session.execute(
+            update(CaseRow).where(CaseRow.id == first.id).values(status=CaseStatus.PARTIALLY_PAID.value)
+        )
+        session.execute(update(CaseRow).where(CaseRow.id == second.id).values(status=CaseStatus.PAID.value))
+        past, future = today - timedelta(days=1), today + timedelta(days=1)
+        for case_id in (first.id, second.id):
+            session.execute(delete(InstallmentRow).where(InstallmentRow.case_id == case_id))
+            for sequence, (due, paid) in enumerate(
+                [
+                    (past, None),
+                    (past, Decimal("50.00")),
+                    (past, Decimal("100.00")),
+                    (future, None),
+                    (today, None),
+                ]
+            ):
+                session.add(
+                    InstallmentRow(
+                        case_id=case_id,
+                        sequence=sequence + 1,
+                        due_date=due,
+                        amount=Decimal("100.00"),
+                        paid_amount=paid,
+                    )
+                )
+    with cases.session() as session:
+        lines = session.execute(
+            select(
+                InstallmentRow.case_id,
+                InstallmentRow.due_date,
+                InstallmentRow.amount,
+                InstallmentRow.paid_amount,
+                CaseRow.status,
+            ).join(CaseRow, CaseRow.id == InstallmentRow.case_id)
+        ).all()
+    expected: dict[int, int] = {}
+    for case_id, due, amount, paid, status in lines:
+        if due < today and (paid or 0) < amount and status in OWING:
+            expected[case_id] = expected.get(case_id, 0) + 1
+    ids = all_ids(cases, CaseFilter())
+    rows = case_rows(cases, ids)
+    assert {i: r.overdue for i, r in rows.items() if r.overdue} == expected
+    assert (rows[first.id].overdue, rows[second.id].overdue) == (2, 0)  # a paid case owes nothing
 
 
 def test_case_detail_reads_the_case_and_masks(cases: Database) -> None:
