@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import (
     ARRAY,
@@ -435,7 +435,7 @@ def count_cases(database: Database, flt: CaseFilter, *, limit: int | None = None
 
 
 @cache
-def _rows_query(postgres: bool) -> Select[Unpack[tuple[Any, ...]]]:
+def _rows_query(postgres: bool) -> Select[*tuple[Any, ...]]:
     """Row data of the cases bound as ``ids`` with their overdue installments on ``today``.
 
     Built once: the select of thirteen columns, four joins and a subquery cost about 1 ms of
