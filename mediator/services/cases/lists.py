@@ -29,6 +29,7 @@ from sqlalchemy import (
     CompoundSelect,
     Date,
     Integer,
+    ScalarSelect,
     Select,
     and_,
     any_,
@@ -41,6 +42,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import text as sql_text
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from mediator.domain.deadlines import Deadline, agreement_effective_on, confirmation_window_of
@@ -274,8 +276,8 @@ def _case_number_condition(session: Session, case_needle: str) -> _TextCondition
 
     * Typed from its start (the stored form always begins with its only "（",
       canonical_case_number): a range of the case_number index, exact and in display order.
-    * With a rare digit trigram: only the cases holding it, and those the index has not reached
-      yet, are tested; the database starts from that short list.
+    * With a rare digit trigram: only the cases holding it (and the next rarest, if also rare), and
+      those the index has not reached yet, are tested; the database starts from that short list.
     * Otherwise (one or two digits, a common trigram such as the year): the test stays in the main
       query and the database walks the case_number index in display order, a page fills quickly.
     """
@@ -288,22 +290,38 @@ def _case_number_condition(session: Session, case_needle: str) -> _TextCondition
     grams = search.needle_grams(case_needle)
     if not grams:
         return _TextCondition(like, True)
-    gram, held_by = min(((g, _gram_count(session, g)) for g in grams), key=lambda pair: pair[1])
-    if held_by > DENSE_GRAM:
+    held_by = _gram_counts(session, grams)
+    rarest, *others = sorted(grams, key=held_by.__getitem__)
+    if held_by[rarest] > DENSE_GRAM:
         return _TextCondition(like, True)
+    indexed = select(col(SearchGramRow.case_id)).where(col(SearchGramRow.gram) == rarest)
+    if others and held_by[others[0]] <= DENSE_GRAM:
+        # The cases holding the next rarest trigram as well ("3100": 310 and 100), the two index
+        # ranges merged by case id: ~300 candidates at a million cases instead of ~4,000, each a
+        # case row to read and test (PostgreSQL 20 -> 3 ms, SQLite 4.5 -> 3 ms).
+        also = aliased(SearchGramRow)
+        indexed = indexed.join(
+            also, and_(col(also.case_id) == col(SearchGramRow.case_id), col(also.gram) == others[0])
+        )
     case_id = col(CaseRow.id)
     candidates: CompoundSelect[Any] = union_all(
-        select(col(SearchGramRow.case_id)).where(col(SearchGramRow.gram) == gram),
+        indexed,
         select(case_id).where(case_id > select(col(SearchStateRow.indexed_through)).scalar_subquery()),
         select(col(SearchPendingRow.case_id)),
     )
     return _TextCondition(and_(case_id.in_(candidates), like), False)
 
 
-def _gram_count(session: Session, gram: str) -> int:
-    """How many cases hold ``gram``, counted up to just past ``DENSE_GRAM``."""
-    held = select(col(SearchGramRow.case_id)).where(col(SearchGramRow.gram) == gram).limit(DENSE_GRAM + 1)
-    return int(session.scalar(select(func.count()).select_from(held.subquery())) or 0)
+def _gram_counts(session: Session, grams: list[str]) -> dict[str, int]:
+    """How many cases hold each of ``grams``, each counted up to just past ``DENSE_GRAM`` (one
+    query for them all)."""
+
+    def held(gram: str) -> ScalarSelect[int]:
+        cases = select(col(SearchGramRow.case_id)).where(col(SearchGramRow.gram) == gram)
+        return select(func.count()).select_from(cases.limit(DENSE_GRAM + 1).subquery()).scalar_subquery()
+
+    counted: tuple[Any, ...] = tuple(session.execute(select(*(held(gram) for gram in grams))).one())
+    return {gram: int(n or 0) for gram, n in zip(grams, counted, strict=True)}
 
 
 def _or_company(session: Session, text: str, found: _TextCondition | None) -> _TextCondition | None:
