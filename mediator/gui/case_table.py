@@ -100,7 +100,10 @@ _STATUS_BRUSHES = {status: QBrush(colour) for status, colour in STATUS_TEXT_COLO
 class CaseTableModel(QAbstractTableModel):
     """Ids of matching cases, fetched page by page; row data cached by id."""
 
-    # Emitted after a reset with the filter in force (the window updates its counts).
+    # Emitted as a reset starts, the new filter in force, before its first page is read: the
+    # window starts counting the matches then (in a worker, beside the page query).
+    reloading = Signal()
+    # Emitted after a reset with the filter in force.
     filter_applied = Signal()
 
     def __init__(
@@ -150,6 +153,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Run the query again from the first page (after a filter/sort change or an import)."""
+        self.reloading.emit()
         self.beginResetModel()
         self._ids = []
         self._cache.clear()
@@ -180,7 +184,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def count_matching(self) -> int:
         """All cases matching the filter (one COUNT query: at a million rows the window runs it in
-        a worker, see MainWindow.update_counts)."""
+        a worker as the page is read, see MainWindow.update_counts)."""
         return count_cases(self._database, self._filter)
 
     # --- fetching --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from mediator.domain.workflow import CaseStatus
+from mediator.gui import case_table
 from mediator.gui.case_table import COLUMN_INDEX
 from mediator.gui.main_window import CASES_TAB, MainWindow
 from mediator.store.database import Database
@@ -105,6 +106,39 @@ def test_dense_filter_counts_only_up_to_the_limit(
     window.form.tabs.setCurrentIndex(CASES_TAB)
     type_text(qtbot, window.form.filterEdit, "2")
     qtbot.waitUntil(lambda: window.count_label.text() == "筛选出超过 50 件 / 共 645 件案件", timeout=3000)
+
+
+def test_the_count_runs_beside_the_page_query(
+    qtbot: QtBot, main_window: MainWindow, demo_database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The status bar's count is already under way in a worker when the page of ids is read, so
+    # the two take the time of the longer one, not of both.
+    with demo_database.session() as session:
+        name = session.scalar(select(InvestorRow.name).order_by(InvestorRow.id).limit(1))
+        expected = session.scalar(
+            select(func.count())
+            .select_from(CaseRow)
+            .join(InvestorRow, InvestorRow.id == CaseRow.investor_id)
+            .where(InvestorRow.name.like(f"%{name}%"))
+        )
+    assert name and expected
+    window = main_window
+    window.form.tabs.setCurrentIndex(CASES_TAB)
+    qtbot.waitUntil(lambda: not window.counts_loader.busy, timeout=10_000)
+    counting_during_page: list[bool] = []
+    page = case_table.case_ids
+
+    def watched_page(*args: Any, **kwargs: Any) -> list[int]:
+        counting_during_page.append(window.counts_loader.busy)
+        return page(*args, **kwargs)
+
+    monkeypatch.setattr(case_table, "case_ids", watched_page)
+    window.form.filterEdit.setText(name)
+    window._debouncer.flush()
+    assert counting_during_page == [True]
+    qtbot.waitUntil(
+        lambda: window.count_label.text() == f"筛选出 {expected} 件 / 共 645 件案件", timeout=3000
+    )
 
 
 def test_filter_by_status_and_sort_by_claimed_amount(
