@@ -20,6 +20,7 @@ from typing import Any
 
 from mediator.errors import UserError
 from mediator.i18n import _
+from mediator.services.intake.halves import SheetHalves, numbered_rows, parse_in_halves
 
 log = logging.getLogger("mediator.import")
 
@@ -89,6 +90,9 @@ class Prefetch:
             if not head.startswith((_ZIP, _OLE2)):
                 self._result = (None, None)
                 return
+            if head.startswith(_ZIP) and (halves := parse_in_halves(self.path)) is not None and halves.height:
+                self._result = (halves, None)
+                return
             import python_calamine as calamine
 
             with self.path.open("rb") as fh:
@@ -141,7 +145,7 @@ def _has_encryption_streams(path: Path) -> bool:
 def _open_workbook(path: Path, kind: str, prefetch: Prefetch | None = None) -> SheetRows:
     import python_calamine as calamine
 
-    ready = prefetch.take(path) if prefetch is not None else None
+    ready = prefetch.take(path) if prefetch is not None else parse_in_halves(path) if kind == "zip" else None
     if ready is not None and ready.height > 0 and ready.width > 0:
         return _sheet_rows(ready, kind)
     try:
@@ -176,12 +180,11 @@ def _open_workbook(path: Path, kind: str, prefetch: Prefetch | None = None) -> S
 
 
 def _sheet_rows(sheet: Any, kind: str) -> SheetRows:
-    start_row, start_col = sheet.start or (0, 0)
+    start_col = (sheet.start or (0, 0))[1]
     merged = list(sheet.merged_cell_ranges or [])
 
-    return SheetRows(
-        enumerate(sheet.iter_rows(), start=start_row + 1), sheet.height, start_col, merged, sheet.name, kind
-    )
+    rows = sheet.numbered_rows() if isinstance(sheet, SheetHalves) else numbered_rows(sheet)
+    return SheetRows(rows, sheet.height, start_col, merged, sheet.name, kind)
 
 
 def _decode(raw: bytes) -> str:
