@@ -39,6 +39,8 @@ def _settle(cells: Sequence[Any], values: list[Any], check: Checker) -> Checked:
     """Run ``check`` on the cells the fast reading left pending."""
     problems: list[tuple[int, ValidationError]] = []
     pending = _PENDING
+    if pending not in values:  # the usual column: a C scan instead of a comprehension
+        return Checked(values, problems)
     for index in [i for i, value in enumerate(values) if value is pending]:
         try:
             values[index] = check(cells[index])
@@ -199,7 +201,7 @@ def identities(id_cells: Sequence[Any], name_cells: Sequence[Any]) -> Identities
     a row whose ID number has a problem still gets its name checked, as a person's."""
     resident = checks.RESIDENT_ID.fullmatch
     check_chars, birth_ok = checks.ID_CHECK_CHARS, checks.birth_ok
-    texts = [_stripped(cell) for cell in id_cells]
+    texts = _stripped(id_cells)
     texts = [text[:17] + "X" if text[-1:] == "x" else text for text in texts]
     numbers = [
         text
@@ -218,7 +220,7 @@ def identities(id_cells: Sequence[Any], name_cells: Sequence[Any]) -> Identities
     plain = checks.PLAIN_NAME.fullmatch
     names = [
         name if id_type == "resident_id" and plain(name) else _PENDING
-        for name, id_type in zip(map(_stripped, name_cells), id_types, strict=True)
+        for name, id_type in zip(_stripped(name_cells), id_types, strict=True)
     ]
     name_problems: list[tuple[int, ValidationError]] = []
     for index in [i for i, name in enumerate(names) if name is _PENDING]:
@@ -230,6 +232,8 @@ def identities(id_cells: Sequence[Any], name_cells: Sequence[Any]) -> Identities
     return Identities(id_types, numbers, names, id_problems, name_problems)
 
 
-def _stripped(cell: Any) -> str:
-    """A text cell without its outer spaces; "" for anything else (left to the field's checker)."""
-    return cell.strip() if cell.__class__ is str and len(cell) <= checks.MAX_CELL else ""
+def _stripped(cells: Sequence[Any]) -> list[str]:
+    """Text cells without their outer spaces; "" for anything else (left to the field's checker).
+    A whole column at once: a call per cell would cost more than the stripping."""
+    limit = checks.MAX_CELL
+    return [cell.strip() if cell.__class__ is str and len(cell) <= limit else "" for cell in cells]

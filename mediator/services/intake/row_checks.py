@@ -124,10 +124,13 @@ class _Totals:
         canonical = checks.CANONICAL_CASE_NUMBER.fullmatch
         found: int | None = None
         for column in self.labels:
-            for index, label in enumerate(map(itemgetter(column), block)):
+            # Rows whose label cell has a 计 (one comprehension: 2,000 rows × 3 columns per block).
+            labels = map(itemgetter(column), block)
+            marked = [i for i, label in enumerate(labels) if label.__class__ is str and "计" in label]
+            for index in marked:
                 if found is not None and index >= found:
                     break
-                if label.__class__ is str and "计" in label and rh.is_total_label(label):
+                if rh.is_total_label(block[index][column]):
                     case = block[index][self.case_column]
                     if not (case.__class__ is str and canonical(case)):
                         found = index
@@ -166,8 +169,12 @@ def _blocks(opened: OpenedList, width: int, case_column: int) -> Iterator[tuple[
             for number, cells in zip(numbers, block, strict=True):
                 fill.apply(number, cells)
         # A row is left out when it is empty, or holds only spaces (its 案号 cell first: quick).
+        # A 案号 cell with text settles it at once (nearly every row).
         empty = [
-            not any(cells) or (is_blank(cells[case_column]) and all(map(is_blank, cells))) for cells in block
+            False
+            if (case := cells[case_column]).__class__ is str and case.strip()
+            else not any(cells) or (is_blank(case) and all(map(is_blank, cells)))
+            for cells in block
         ]
         if any(empty):
             numbers = [number for number, skip in zip(numbers, empty, strict=True) if not skip]
