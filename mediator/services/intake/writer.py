@@ -774,11 +774,12 @@ def _short(exc: BaseException) -> str:
 
 
 def _start_method() -> str:
-    """How the writer process starts: "fork" on a POSIX command line, so that it begins with every
+    """How the writer process starts: "fork" on a Linux command line, so that it begins with every
     module already imported (a spawned one spends 0.8 s of a core importing SQLAlchemy and the
-    tables again, while both cores parse the list); "spawn" on Windows and next to Qt, whose
-    threads may hold locks that a forked copy would keep locked forever."""
-    if os.name != "posix" or "PySide6.QtCore" in sys.modules:
+    tables again, while both cores parse the list); "spawn" on Windows, on macOS (whose system
+    libraries do not survive a fork) and next to Qt, whose threads may hold locks that a forked
+    copy would keep locked forever."""
+    if not sys.platform.startswith("linux") or "PySide6.QtCore" in sys.modules:
         return "spawn"
     return "fork"
 
