@@ -10,9 +10,9 @@ rows, a 合计 row) with xlsxwriter in constant-memory mode, then times two whol
 and ``mediator --db sqlite:///<tmp>/bench.db import FILE`` on a database already created (so the
 schema migration is not counted). Prints ``figure: value unit`` lines: calamine_read, import (best
 and median), ratio (target ≤ 2.0), import_cpu (the CLI and its writer process together) and
-peak_memory of the import (the CLI process plus its writer process, sampled as proportional set
-sizes: the writer is forked from the CLI and shares its pages; target < 400 MB) and
-peak_resident_sum (their resident sizes added, shared pages counted twice). The
+peak_memory of the import (the CLI process plus its writer process, as proportional set sizes:
+the writer is forked from the CLI and shares its pages; target < 400 MB; sampled in one more,
+untimed run) and peak_resident_sum (their resident sizes added, shared pages counted twice). The
 machine's load average is printed first: other work on a 2-core machine slows both sides.
 With ``--keep DIR`` the generated list is kept and reused by the next run.
 """
@@ -41,48 +41,48 @@ READ_SCRIPT = (
 )
 
 
-def _tree_memory_kib(pid: int) -> tuple[int, int]:
+def _tree_kib(pid: int, proportional: bool) -> int:
     """Memory of ``pid`` and its children (Linux /proc), in KiB: the sum of their proportional set
-    sizes (a page shared by both counts half in each: the writer is forked from the reader and
-    shares its pages) and the plain sum of their resident sizes; (0, 0) when unreadable."""
-    proportional = resident = 0
+    sizes (a page both share counts half in each: the writer is forked from the reader) or of their
+    resident sizes (shared pages counted twice); 0 when unreadable."""
+    total = 0
     pids = [pid]
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         pids += [int(child) for child in children]
     except OSError:
         pass
+    name, field = ("smaps_rollup", "Pss:") if proportional else ("status", "VmRSS:")
     for one in pids:
         try:
-            fields = dict(
-                line.split(":", 1) for line in Path(f"/proc/{one}/smaps_rollup").read_text().splitlines()[1:]
-            )
-            proportional += int(fields["Pss"].split()[0])
-            resident += int(fields["Rss"].split()[0])
-        except (OSError, KeyError, ValueError):
+            for line in Path(f"/proc/{one}/{name}").read_text().splitlines():
+                if line.startswith(field):
+                    total += int(line.split()[1])
+        except (OSError, ValueError):
             continue
-    return proportional, resident
+    return total
 
 
-def run(command: list[str]) -> tuple[float, int, int, int, float]:
-    """Wall time (s), peak memory (MB), peak resident sum (MB), exit code and CPU time (s, the child
-    and the processes it waited for) of one child process.
+def run(command: list[str], *, proportional: bool = False) -> tuple[float, int, int, float]:
+    """Wall time (s), peak memory (MB), exit code and CPU time (s, the child and the processes it
+    waited for) of one child process.
 
-    Peak memory is the larger of the child's ru_maxrss and the sampled sum of proportional set sizes
-    over the child and its own children (the import may start a writer process: both count); the
-    resident sum counts the pages they share twice.
+    Peak memory is the larger of the child's ru_maxrss and the sum over the child and its own
+    children (the import may start a writer process: both count), sampled every 20 ms: resident
+    sizes, or with ``proportional`` proportional set sizes. Reading those walks every page of the
+    processes (7 ms per read of a 300 MB process, a third of a core at this rate): only an untimed
+    run samples them.
     """
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    peak = peak_resident = 0
+    peak = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, peak_resident
+        nonlocal peak
         while not done.is_set():
-            proportional, resident = _tree_memory_kib(child.pid)
-            peak, peak_resident = max(peak, proportional), max(peak_resident, resident)
+            peak = max(peak, _tree_kib(child.pid, proportional))
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -99,7 +99,16 @@ def run(command: list[str]) -> tuple[float, int, int, int, float]:
         sys.stderr.write(errors.decode("utf-8", "replace"))
     # ru_maxrss is in KiB on Linux.
     cpu = usage.ru_utime + usage.ru_stime
-    return elapsed, max(usage.ru_maxrss, peak) // 1024, peak_resident // 1024, code, cpu
+    return elapsed, max(usage.ru_maxrss, peak) // 1024, code, cpu
+
+
+def _fresh_database(folder: Path, mediator: list[str]) -> str:
+    """An empty database made by the CLI (so the schema migration is not timed)."""
+    for leftover in folder.glob("bench.db*"):
+        leftover.unlink()
+    url = f"sqlite:///{folder / 'bench.db'}"
+    subprocess.run([*mediator, "--db", url, "stats"], check=True, capture_output=True)
+    return url
 
 
 def main() -> int:
@@ -118,22 +127,21 @@ def main() -> int:
         write_xlsx(path, investors, style=3, constant_memory=True)
         print(f"generate: {time.perf_counter() - started:.2f} s ({path.stat().st_size // 1024} KiB)")
     mediator = [sys.executable, "-m", "mediator.cli"]
-    read_times, import_times, cpu_times, memory, resident = [], [], [], 0, 0
+    read_times, import_times, cpu_times, resident = [], [], [], 0
     for _round in range(args.repeat):
-        db = folder / "bench.db"
-        for leftover in folder.glob("bench.db*"):
-            leftover.unlink()
-        url = f"sqlite:///{db}"
-        subprocess.run([*mediator, "--db", url, "stats"], check=True, capture_output=True)
-        seconds, _mb, _rss, code, _cpu = run([sys.executable, "-c", READ_SCRIPT, str(path)])
+        url = _fresh_database(folder, mediator)
+        seconds, _mb, code, _cpu = run([sys.executable, "-c", READ_SCRIPT, str(path)])
         read_times.append(seconds)
-        seconds, mb, rss, code, cpu = run([*mediator, "--db", url, "import", str(path)])
+        seconds, mb, code, cpu = run([*mediator, "--db", url, "import", str(path)])
         if code != 0:
             print(f"import failed with exit code {code}")
             return 1
         import_times.append(seconds)
         cpu_times.append(cpu)
-        memory, resident = max(memory, mb), max(resident, rss)
+        resident = max(resident, mb)
+    _seconds, memory, _code, _cpu = run(
+        [*mediator, "--db", _fresh_database(folder, mediator), "import", str(path)], proportional=True
+    )
     read, imported = min(read_times), min(import_times)
     print(f"rows: {args.rows}")
     print(f"calamine_read: {read:.2f} s")
