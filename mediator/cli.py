@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any, TextIO, cast
 
 from mediator import __version__
+from mediator.domain.clock import china_today
 from mediator.errors import Cancelled, EnvironmentProblem, UserError
 from mediator.i18n import _, set_language
 
@@ -160,14 +161,13 @@ def cmd_calendar_unset(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar_list(args: argparse.Namespace) -> int:
-    from datetime import date
 
     from mediator.services.calendar import list_calendar_overrides, work_calendar, year_status
 
     with _opened(args) as db:
         overrides = list_calendar_overrides(db, year=args.year)
         calendar = work_calendar(db)
-    this_year = date.today().year  # noqa: DTZ011 - the user's own calendar year
+    this_year = china_today().year
     years = [args.year] if args.year else [this_year, this_year + 1]
     known = year_status(calendar, years)
     if args.json:
@@ -880,9 +880,7 @@ def _datetime_arg(text: str | None, option: str) -> Any:
 
 
 def _today() -> Any:
-    from datetime import date
-
-    return date.today()  # noqa: DTZ011 - the user's own calendar day
+    return china_today()
 
 
 def cmd_contact_sms_list(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 
 from mediator.demo.marker import is_demo, is_empty, mark_demo
 from mediator.domain.audit_chain import EventContent
+from mediator.domain.clock import CHINA_TZ
 from mediator.domain.deadlines import WorkCalendar
 from mediator.domain.money import to_money
 from mediator.domain.validators import (
@@ -58,7 +59,6 @@ SEED = 20240515
 # The demo describes the world as it stood at the end of the first year.
 AS_OF = date(2025, 5, 31)
 COURT = "南京市中级人民法院"
-_CHINA = timezone(timedelta(hours=8), "CST")
 
 # Case data, children before parents: the order a reset deletes in (foreign keys).
 _CASE_DATA_TABLES: tuple[Any, ...] = (
@@ -400,7 +400,7 @@ def _fingerprint_agreements(session: Session) -> None:
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     """A Beijing-time moment of ``day``, stored as UTC (the store keeps UTC)."""
-    return datetime.combine(day, time(hour, minute), tzinfo=_CHINA).astimezone(UTC)
+    return datetime.combine(day, time(hour, minute), tzinfo=CHINA_TZ).astimezone(UTC)
 
 
 @dataclass

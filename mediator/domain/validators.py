@@ -8,14 +8,11 @@ raises ``ValidationError`` with a Chinese sentence the user can act on.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
+from mediator.domain.clock import china_today
 from mediator.errors import ValidationError
 from mediator.i18n import _
-
-# China Standard Time has had no daylight saving since 1991; a fixed offset needs no tz database
-# (zoneinfo has none on Windows without the tzdata package).
-_CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 # Full-width ASCII block FF01–FF5E maps onto 0021–007E; U+3000 is the ideographic space.
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -59,7 +56,7 @@ def refuse_unsafe_characters(text: str, field: str, label: str) -> None:
 
 
 def _today() -> date:
-    return datetime.now(_CHINA_TZ).date()
+    return china_today()
 
 
 def _as_text(value: object, field: str) -> str:

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mediator.domain.clock import china_today
 from mediator.domain.contacts import ContactChannel, ContactOutcome
 from mediator.domain.workflow import CaseStatus
 from mediator.gui.errors import show_error
@@ -462,7 +463,7 @@ class _Window(Protocol):
 class BulkActions:
     """The 案件 menu's 批量处理… entry of the main window."""
 
-    def __init__(self, window: Any, *, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, window: Any, *, today: Callable[[], date] = china_today) -> None:
         self._main: QMainWindow = window
         self._window: _Window = window
         self._today = today

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from mediator.domain import contacts
+from mediator.domain.clock import china_today
 from mediator.domain.money import format_money, parse_amount
 from mediator.domain.payments import overdue_lines
 from mediator.domain.referral_kinds import confirmation_refusal
@@ -122,7 +123,8 @@ class PaymentDialog(QDialog):
         self.amount = self.form.amountEdit
         self.paid_on = self.form.paidOnEdit
         self.amount.setText(outstanding)
-        self.paid_on.setDate(QDate.currentDate())
+        today = china_today()
+        self.paid_on.setDate(QDate(today.year, today.month, today.day))
         # The bank's or company's reference: one reference is booked once (services/payments).
         self.reference = QLineEdit(self)
         self.reference.setObjectName("referenceEdit")
@@ -143,7 +145,7 @@ class CaseDetailPanel(QWidget):
         preferences: Preferences,
         parent: QWidget | None = None,
         *,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = china_today,
     ) -> None:
         super().__init__(parent)
         self.form = Ui_CaseDetail()

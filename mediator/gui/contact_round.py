@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mediator.domain.clock import china_today
 from mediator.gui.jobs import JobHandle, Pool, Refresher, run_job
 from mediator.gui.style import WARNING_RED
 from mediator.i18n import _
@@ -60,7 +61,7 @@ class ReminderPanel(QDockWidget):
         database: Database,
         parent: QWidget | None = None,
         *,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = china_today,
         days: int = REMINDER_DAYS,
     ) -> None:
         super().__init__(_("到期提醒"), parent)
@@ -208,7 +209,7 @@ class _Window(Protocol):
 class ContactRound:
     """The reminders dock and the 联系 menu of the main window."""
 
-    def __init__(self, window: Any, *, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, window: Any, *, today: Callable[[], date] = china_today) -> None:
         self.window: QMainWindow = window
         self._host: _Window = window
         self._today = today

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QGroupBox, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from mediator.domain.clock import china_today
 from mediator.domain.money import format_money
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
 from mediator.gui.jobs import Refresher
@@ -61,7 +62,7 @@ class DashboardView(QWidget):
         database: Database,
         parent: QWidget | None = None,
         *,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = china_today,
         due_within_days: int = 7,
     ) -> None:
         super().__init__(parent)

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mediator.domain.clock import china_today
 from mediator.domain.losses.averages import Method
 from mediator.domain.losses.calculation import DEFAULT_COMMISSION_RATE, Kind, LossBreakdown, LossParameters
 from mediator.domain.money import format_money
@@ -81,7 +82,8 @@ def _decimal(text: str, label: str) -> Decimal | None:
 
 
 def _qdate(day: date | None) -> QDate:
-    return QDate(day.year, day.month, day.day) if day else QDate.currentDate()
+    day = day or china_today()
+    return QDate(day.year, day.month, day.day)
 
 
 def show_problems(parent: QWidget | None, exc: BaseException) -> QMessageBox | None:
@@ -160,7 +162,7 @@ class LossParametersBox(QGroupBox):
         edit = QDateEdit()
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setDate(QDate.currentDate())
+        edit.setDate(_qdate(None))
         return edit
 
     def _file_row(self, edit: QLineEdit, title: str) -> QHBoxLayout:

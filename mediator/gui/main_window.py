@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QMainWindow, QMenu, QMessageBox, QStyle, QWidget
 
 from mediator import __version__
+from mediator.domain.clock import china_today
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
 from mediator.gui.batch_list import BatchListModel, install_batch_view, status_legend
 from mediator.gui.case_detail import CaseDetailPanel, document_preview_class
@@ -85,7 +86,7 @@ class MainWindow(QMainWindow):
         qsettings: QSettings,
         parent: QWidget | None = None,
         *,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = china_today,
     ) -> None:
         super().__init__(parent)
         self.database = database

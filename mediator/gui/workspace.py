@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer
 
 from mediator.demo.first_year import DemoResult, load_demo_into
 from mediator.demo.marker import demo_database_url
+from mediator.domain.clock import china_today
 from mediator.gui.errors import show_error
 from mediator.gui.jobs import JobHandle, Pool, run_job, wait_for_all_jobs
 from mediator.gui.main_window import MainWindow
@@ -36,7 +37,7 @@ class Workspace(QObject):
         *,
         work_url: str | None = None,
         demo_url: str | None = None,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = china_today,
     ) -> None:
         super().__init__()
         self.qsettings = qsettings

@@ -4,12 +4,13 @@ output, the exit codes and every refusal (one clear message, nothing half-done).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from mediator.cli import main
+from mediator.domain.clock import china_today
 from mediator.store.database import open_database
 from tests.cli.test_cli import EXIT_INPUT, assert_one_line_error, run
 from tests.fixtures.document_factories import DocumentFixture, make_batch
@@ -111,7 +112,7 @@ def test_move_dry_run_previews_without_writing(tmp_path: Path, capsys: pytest.Ca
                 "--to",
                 "已达成",
                 "--on",
-                (datetime.now(UTC).astimezone().date() + timedelta(days=5)).isoformat(),
+                (china_today() + timedelta(days=5)).isoformat(),
             ],
             "尚未发生",
         ),

@@ -8,12 +8,13 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from mediator.domain.clock import china_today
 from mediator.domain.validators import make_uscc
 from tests.fixtures.messy_lists import make_investors, with_changes, write_xlsx
 from tests.fixtures.payment_lists import write_csv as write_payment_csv
@@ -74,7 +75,7 @@ def _court_list(tmp_path: Path) -> list[str]:
 def test_a_batch_goes_from_contact_to_payment_and_close_from_the_command_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'work.db'}"
     db = ("--db", url)
-    today = date.today()  # noqa: DTZ011 - the CLI uses the user's calendar day
+    today = china_today()  # Nanjing's day, as the app's
     listing, *rest = _court_list(tmp_path)
     numbers, names = rest[:3], rest[3:]
 

@@ -7,11 +7,11 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
 
+from mediator.domain.clock import china_today
 from mediator.store.database import open_database
 from tests.fixtures.document_factories import make_batch
 from tests.fixtures.signing_helpers import make_ca, sign_all
@@ -86,7 +86,7 @@ def test_signing_round_from_the_command_line(tmp_path: Path) -> None:
     assert data["turnaround_median_hours"] is not None and data["turnaround_max_hours"] >= 0
 
     # Signed today: the application is dated today (a day still to come is refused).
-    today = datetime.now(UTC).astimezone().date().isoformat()
+    today = china_today().isoformat()
     applied = run("--db", url, "confirmation-record", "--case", fixture.case_numbers[0], "--applied", today)
     assert applied.returncode == 0, applied.stderr
     assert "已申请司法确认" in applied.stdout and "申请司法确认的期限" in applied.stdout

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from mediator.domain.clock import china_today
 from mediator.domain.workflow import CaseStatus
 from mediator.services.payments.ledger import record_payment
 from mediator.store.database import open_database
 from tests.cli.test_cli import EXIT_INPUT, assert_one_line_error, run
 from tests.services.cases.test_changes import _make_case
 
-TODAY = datetime.now(UTC).astimezone().date()
+TODAY = china_today()
 
 
 def _partly_paid(tmp_path: Path) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select, update
 
+from mediator.domain.clock import china_today
 from mediator.gui.main_window import BATCHES_TAB, MainWindow
 from mediator.services.payments.ledger import case_plan
 from mediator.store.database import Database
@@ -104,7 +105,7 @@ def test_a_batch_goes_from_the_sms_list_to_payment_and_close_in_the_window(
     from mediator.gui.contact_round import SmsDateDialog
     from mediator.gui.payments import PlanDialog
 
-    today = date.today()  # noqa: DTZ011 - the window's calendar day
+    today = china_today()  # Nanjing's day, as the app's
     with database.session() as session:
         numbers = list(session.scalars(select(CaseRow.case_number).order_by(CaseRow.case_number)))
         ids = list(session.scalars(select(CaseRow.id).order_by(CaseRow.case_number)))

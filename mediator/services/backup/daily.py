@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from pathlib import Path
 
 import platformdirs
 
+from mediator.domain.clock import china_today
 from mediator.errors import UserError
 from mediator.i18n import _
 from mediator.services.backup.copies import backup_database
@@ -23,8 +24,6 @@ from mediator.store.database import APP_NAME, Database, private_folder
 
 log = logging.getLogger("mediator.backup")
 
-# The days of the copies are the users' (China Standard Time, no daylight saving).
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
 _DAILY_NAME = re.compile(r"mediator-(\d{4}-\d{2}-\d{2})\.backup")
 MAX_KEEP = 365
 
@@ -67,7 +66,7 @@ def daily_backup(
     if keep == 0:
         return None
     folder = folder if folder is not None else backups_folder()
-    day = today or datetime.now(CHINA_TZ).date()
+    day = today or china_today()
     target = folder / f"mediator-{day.isoformat()}.backup"
     written: Path | None = None
     if not target.exists():

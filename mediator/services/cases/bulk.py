@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_today
 from mediator.domain.money import to_money
 from mediator.domain.privacy import mask_id_number, mask_phone
 from mediator.domain.validators import canonical_case_number
@@ -452,7 +453,7 @@ def _move_each(
 
 
 def _today() -> date:
-    return datetime.now(UTC).astimezone().date()
+    return china_today()
 
 
 def contact_cases(

@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from mediator.domain.batch_numbers import parse_batch_number
+from mediator.domain.clock import china_today
 from mediator.domain.deadlines import Deadline, mediation_term
 from mediator.domain.entities import DEFAULT_MAX_EXTENSIONS
 from mediator.domain.money import format_money, parse_amount, to_money
@@ -129,8 +130,8 @@ def _now() -> datetime:
 
 
 def _today() -> date:
-    # The user's local calendar day, not UTC's (an office in Nanjing at 07:00 is already "today").
-    return datetime.now(UTC).astimezone().date()
+    # Nanjing's calendar day, whatever the machine's time zone (domain/clock.py).
+    return china_today()
 
 
 def get_case(session: Session, case_id: int) -> CaseRow:

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_today
 from mediator.domain.workflow import STATUS_ORDER, STEP_DATE_FIELD, CaseStatus, check_step_date, parse_status
 from mediator.errors import UserError, ValidationError
 from mediator.i18n import _
@@ -69,7 +70,7 @@ def _neighbours(case: CaseRow, step: CaseStatus) -> tuple[date | None, date | No
 
 
 def _today() -> date:
-    return datetime.now(UTC).astimezone().date()
+    return china_today()
 
 
 def correct_step_date(

@@ -6,8 +6,9 @@ recorded the referral date stands in, and the result says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
+from mediator.domain.clock import china_today
 from mediator.domain.deadlines import Deadline, TermStart, mediation_term, term_start
 from mediator.errors import ValidationError
 from mediator.i18n import _
@@ -48,7 +49,7 @@ def record_receipt(
     """
     from mediator.services.calendar import load_work_calendar
 
-    today = today or datetime.now(UTC).astimezone().date()
+    today = today or china_today()
     with database.transaction() as session:
         row = find_batch(session, batch)
         if received_on is not None and received_on < row.referral_date:

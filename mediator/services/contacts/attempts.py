@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_day
 from mediator.domain.contacts import (
     ContactChannel,
     ContactOutcome,
@@ -104,7 +105,7 @@ def _advance_when_reached(
     assert case.id is not None
     try:
         transition_case(
-            session, case.id, CaseStatus.CONTACTED, actor=actor, on=at.astimezone().date(), note=outcome.label
+            session, case.id, CaseStatus.CONTACTED, actor=actor, on=china_day(at), note=outcome.label
         )
     except TransitionError:  # refused before anything is written
         log.info("case %s: contact dated outside the referral's steps, status kept", case.id)

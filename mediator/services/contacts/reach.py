@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_day
 from mediator.domain.contacts import REACHED_OUTCOMES, ContactOutcome, UnreachableRule
 from mediator.domain.workflow import CaseStatus, FailureReason
 from mediator.i18n import _
@@ -194,9 +195,9 @@ class FailureProposals:
 
 
 def _local_day(moment: datetime) -> date:
-    # SQLite hands back the stored UTC time without its zone; the day is the user's own.
+    # SQLite hands back the stored UTC time without its zone; the day is Nanjing's.
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone().date()
+    return china_day(aware)
 
 
 def failure_proposals(

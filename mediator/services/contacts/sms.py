@@ -18,6 +18,7 @@ from typing import cast
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_day
 from mediator.domain.contacts import ContactChannel, ContactOutcome
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import EnvironmentProblem, UserError
@@ -163,7 +164,7 @@ def export_sms_list(
             batch_row = find_batch(session, batch)
             assert batch_row.id is not None
             if on is None:
-                today = when.astimezone().date()
+                today = china_day(when)
                 on = load_work_calendar(session).next_working_day(today + timedelta(days=DEFAULT_LEAD_DAYS))
             rows = _rows(session, batch_row.id)
             if not rows:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from reportlab.platypus import Paragraph, Spacer
 from sqlalchemy import select, text
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_today
 from mediator.domain.deadlines import Deadline, WorkCalendar, confirmation_window_of
 from mediator.domain.referral_kinds import confirmation_refusal
 from mediator.domain.validators import canonical_case_number, safe_file_name, validate_ruling_number
@@ -31,7 +32,6 @@ from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents import papers
 from mediator.services.documents.data import (
     CaseDocument,
-    china_today,
     load_case_documents,
     require_particulars,
     resolve_batch,
@@ -282,7 +282,7 @@ class ConfirmationRecord:
 
     def summary(self, today: date | None = None) -> str:
         """What `mediator confirmation-record` prints and the case panel says."""
-        today = today or datetime.now().astimezone().date()
+        today = today or china_today()
         lines = [_("{case}：{status}").format(case=self.case_number, status=CaseStatus(self.status).label)]
         if self.application_date:
             lines.append(_("申请日期：{day}").format(day=self.application_date.isoformat()))

@@ -26,6 +26,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from mediator.domain.agreement_terms import MEDIATION_ORGANISATION
+from mediator.domain.clock import china_today
 from mediator.domain.money import format_money, to_money
 from mediator.domain.privacy import mask_id_number
 from mediator.domain.workflow import CaseStatus, FailureReason
@@ -33,7 +34,7 @@ from mediator.errors import UserError
 from mediator.i18n import _
 from mediator.services.audit.trail import audit
 from mediator.services.documents import layout as pdf_layout
-from mediator.services.documents.data import china_today, resolve_batch
+from mediator.services.documents.data import resolve_batch
 from mediator.services.documents.kinds import DocumentRequest, DocumentResult
 from mediator.services.documents.layout import PageDecorations, check_coverage
 from mediator.services.documents.templates import load_template

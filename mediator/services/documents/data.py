@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +26,7 @@ from mediator.domain.agreement_terms import (
     parse_agreement_number,
     refuse_incomplete,
 )
+from mediator.domain.clock import CHINA_TZ, china_today
 from mediator.domain.deadlines import agreement_effective_on
 from mediator.domain.validators import resident_id_birth_date, resident_id_sex
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
@@ -46,8 +47,6 @@ from mediator.store.tables import (
 
 log = logging.getLogger("mediator.documents")
 
-# China Standard Time (no DST since 1991): the day an agreement is drawn up is a Nanjing day.
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 # From "agreed" on a case must have an agreement; earlier statuses have none yet.
 AGREED_OR_LATER: frozenset[str] = frozenset(
@@ -89,10 +88,6 @@ def require_particulars(documents: Sequence[CaseDocument]) -> None:
     """Refuse (``IncompleteParticulars``, exit 2) when any case lacks a required particular,
     naming every such case and what it lacks; nothing is written."""
     refuse_incomplete({d.data.case_number: list(d.missing) for d in documents})
-
-
-def china_today() -> date:
-    return datetime.now(CHINA_TZ).date()
 
 
 def resolve_batch(session: Session, batch: str | int) -> BatchRow:

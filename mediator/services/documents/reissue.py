@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_today
 from mediator.domain.validators import canonical_case_number
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import NotFoundError, UserError
@@ -30,12 +31,7 @@ from mediator.services.audit.trail import audit
 from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents.agreement import AgreementRun, render_documents
 from mediator.services.documents.agreement import run as generate_run
-from mediator.services.documents.data import (
-    NumberAllocator,
-    china_today,
-    load_case_documents,
-    require_particulars,
-)
+from mediator.services.documents.data import NumberAllocator, load_case_documents, require_particulars
 from mediator.services.documents.kinds import DocumentRequest
 from mediator.services.documents.layout import StagedFiles
 from mediator.services.documents.written import record_written

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from mediator.domain.agreement_terms import DISPUTE_KIND, MEDIATION_ORGANISATION
+from mediator.domain.clock import china_today
 from mediator.domain.validators import safe_file_name
 from mediator.domain.workflow import CaseStatus, FailureReason
 from mediator.errors import UserError
@@ -29,7 +30,7 @@ from mediator.i18n import _
 from mediator.services.audit.trail import audit
 from mediator.services.cases.changes import transition_case
 from mediator.services.documents import layout as pdf_layout
-from mediator.services.documents.data import china_today, resolve_batch
+from mediator.services.documents.data import resolve_batch
 from mediator.services.documents.kinds import DocumentRequest, DocumentResult
 from mediator.services.documents.layout import PageDecorations, StagedFiles, check_coverage, cn_date
 from mediator.services.documents.templates import DocumentTemplate, load_template

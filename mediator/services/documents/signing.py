@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from mediator.domain.agreement_terms import SIGNATURE_FIELDS
+from mediator.domain.clock import CHINA_TZ
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import EnvironmentProblem, UserError
 from mediator.i18n import N_, _
@@ -37,7 +38,7 @@ from mediator.services.cases.changes import transition_case
 from mediator.services.documents import layout as pdf_layout
 from mediator.services.documents import written
 from mediator.services.documents.agreement import GeneratedAgreement, render_documents
-from mediator.services.documents.data import CHINA_TZ, load_case_documents, resolve_batch
+from mediator.services.documents.data import load_case_documents, resolve_batch
 from mediator.services.documents.kinds import DocumentRequest, DocumentResult
 from mediator.services.progress import Progress
 from mediator.services.xlsx_cells import SafeSheet, add_format

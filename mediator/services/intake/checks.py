@@ -11,10 +11,11 @@ only skips work. ``tests/services/intake/test_checks.py`` compares both paths on
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
 from mediator.domain import referral_headers as rh
+from mediator.domain.clock import china_today
 from mediator.domain.identity import guess_identity
 from mediator.domain.money import FEN, parse_amount
 from mediator.domain.validators import (
@@ -84,8 +85,8 @@ _EARLIEST_BIRTH = "19000101"
 
 
 def _today_digits() -> str:
-    # China Standard Time, like the validator: an ID born "today" in Nanjing is valid.
-    return (datetime.now(UTC) + timedelta(hours=8)).strftime("%Y%m%d")
+    # China's day, like the validator: an ID born "today" in Nanjing is valid.
+    return china_today().strftime("%Y%m%d")
 
 
 _TODAY = _today_digits()

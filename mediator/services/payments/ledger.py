@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, false, select, update
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_today
 from mediator.domain.money import format_money, parse_amount, to_money
 from mediator.domain.payments import (
     allocate_payment,
@@ -51,8 +52,8 @@ def _now() -> datetime:
 
 
 def today() -> date:
-    """The user's local calendar day (an office in Nanjing at 07:00 is already "today")."""
-    return datetime.now(UTC).astimezone().date()
+    """Nanjing's calendar day, whatever the machine's time zone (domain/clock.py)."""
+    return china_today()
 
 
 # --- locking ------------------------------------------------------------------------------------

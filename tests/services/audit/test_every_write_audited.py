@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from mediator.domain.clock import china_today
 from mediator.errors import UserError
 from mediator.services.audit import chain
 from mediator.services.audit.history import ACTION_LABELS
@@ -26,7 +27,6 @@ from mediator.services.contacts.sms import export_sms_list
 from mediator.services.documents.agreement import generate_agreements
 from mediator.services.documents.confirmation import record_confirmation
 from mediator.services.documents.court_report import write_court_report
-from mediator.services.documents.data import china_today
 from mediator.services.documents.kinds import DocumentRequest, kind
 from mediator.services.documents.reissue import reissue_agreement
 from mediator.services.documents.return_letter import write_return_letter

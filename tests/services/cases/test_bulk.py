@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from mediator.domain.clock import china_today
 from mediator.errors import NotFoundError, TransitionError, UserError
 from mediator.services.cases.bulk import (
     BulkRefused,
@@ -73,7 +74,7 @@ def test_move_of_some_cases_and_the_dry_run_preview(database: Database) -> None:
 
 def test_move_refuses_future_dates_and_dates_before_the_previous_step(database: Database) -> None:
     make_batch(database, names=NAMES[:1], status="mediating")
-    tomorrow = datetime.now(UTC).astimezone().date() + timedelta(days=2)
+    tomorrow = china_today() + timedelta(days=2)
     with pytest.raises(BulkRefused, match="不能登记尚未发生的步骤"):
         move_cases(database, "已达成", batch=15, on=tomorrow, actor="t")
     with pytest.raises(BulkRefused, match="早于案件上一步的日期"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -10,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from mediator.domain.clock import china_today
 from mediator.domain.deadlines import mediation_term
 from mediator.domain.validators import make_resident_id
 from mediator.domain.workflow import STATUS_ORDER, STEP_DATE_FIELD, TRANSITIONS, CaseStatus
@@ -207,6 +210,33 @@ def test_a_step_cannot_be_dated_before_the_previous_one(database: Database) -> N
         assert case_id is not None
         with pytest.raises(TransitionError, match="2025-03-04"):
             transition_case(session, case_id, CaseStatus.MEDIATING, actor="吴彧", on=date(2025, 3, 2))
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT+12", "Etc/GMT-14"], ids=["20 h behind", "6 h ahead"])
+def test_today_is_nanjings_day_whatever_the_machines_time_zone(
+    database: Database, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    """A PC or server left on another zone (a container on UTC) dated signings by Nanjing's day and
+    then refused them as "a step in the future" until 08:00; and let a step be dated tomorrow."""
+    saved = os.environ.get("TZ")
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()  # between them, the two zones differ from Nanjing's day at any hour
+    try:
+        today = china_today()
+        with database.transaction() as session:
+            case_id = _make_case(session, CaseStatus.REFERRED).id
+            assert case_id is not None
+            transition_case(session, case_id, CaseStatus.CONTACTED, actor="吴彧", on=today)
+            with pytest.raises(TransitionError, match="晚于今天"):
+                transition_case(
+                    session, case_id, CaseStatus.MEDIATING, actor="吴彧", on=today + timedelta(days=1)
+                )
+    finally:
+        if saved is None:
+            monkeypatch.delenv("TZ")
+        else:
+            monkeypatch.setenv("TZ", saved)
+        time.tzset()
 
 
 def test_unknown_case_is_not_found(database: Database) -> None:

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, insert, select, update
 
+from mediator.domain.clock import china_today
 from mediator.domain.workflow import STEP_DATE_FIELD, CaseStatus
 from mediator.errors import NotFoundError
 from mediator.services.cases.lists import (
@@ -23,7 +24,6 @@ from mediator.services.cases.lists import (
     count_cases,
     filter_choices,
 )
-from mediator.services.payments.ledger import today as local_today
 from mediator.services.payments.recovered import OWING
 from mediator.store import search
 from mediator.store.database import Database
@@ -160,7 +160,7 @@ def test_personal_data_masked_unless_asked(cases: Database) -> None:
 
 def test_overdue_installments_counted_per_row(cases: Database) -> None:
     """The 逾期 column: installments past their day and not fully paid, on a case that owes."""
-    today = local_today()
+    today = china_today()
     with cases.transaction() as session:
         first, second = session.scalars(select(CaseRow).order_by(CaseRow.id).limit(2)).all()
         session.execute(

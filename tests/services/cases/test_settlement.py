@@ -3,11 +3,12 @@ never the rest booked unasked."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
+from mediator.domain.clock import china_today
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import TransitionError, ValidationError
 from mediator.services.audit.history import describe_event
@@ -18,7 +19,7 @@ from mediator.services.payments.ledger import record_payment
 from mediator.store.database import Database
 from tests.services.cases.test_changes import _make_case
 
-PAID_ON = datetime.now(UTC).astimezone().date() - timedelta(days=1)
+PAID_ON = china_today() - timedelta(days=1)
 
 
 def _partly_paid(database: Database) -> int:

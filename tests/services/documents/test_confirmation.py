@@ -13,9 +13,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from sqlalchemy import select
 
+from mediator.domain.clock import china_today
 from mediator.errors import UserError, ValidationError
 from mediator.services.documents.confirmation import record_confirmation, write_confirmation_applications
-from mediator.services.documents.data import china_today
 from mediator.store.database import Database
 from mediator.store.tables import (
     AgreementRow,

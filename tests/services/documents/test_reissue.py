@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from mediator.domain.agreement_terms import parse_agreement_number
+from mediator.domain.clock import china_today
 from mediator.errors import UserError
 from mediator.services.documents.agreement import generate_agreements
-from mediator.services.documents.data import china_today
 from mediator.services.documents.kinds import DocumentRequest, kind
 from mediator.services.documents.reissue import reissue_agreement
 from mediator.services.documents.signing import import_signed, write_sign_package

@@ -3,13 +3,14 @@ reason, a ruling number used once, and correcting a mistyped date everywhere it 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
+from mediator.domain.clock import china_today
 from mediator.errors import TransitionError, UserError, ValidationError
 from mediator.services.cases.bulk import BulkRefused
 from mediator.services.cases.corrections import correct_step_date
@@ -197,7 +198,7 @@ def test_future_dates_are_refused(database: Database) -> None:
         record_confirmation(
             database,
             fixture.case_numbers[0],
-            applied=datetime.now(UTC).astimezone().date() + timedelta(days=3),
+            applied=china_today() + timedelta(days=3),
             actor="t",
         )
 
