@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any, TextIO, cast
 
 from mediator import __version__
-from mediator.domain.clock import china_today
+from mediator.domain.clock import CHINA_TZ, china_today
 from mediator.errors import Cancelled, EnvironmentProblem, UserError
 from mediator.i18n import _, set_language
 
@@ -863,7 +863,8 @@ def _add_backup_commands(commands: Any) -> None:
 
 
 def _datetime_arg(text: str | None, option: str) -> Any:
-    """A moment typed as 2025-03-04 09:30 (local time) or a bare day (noon), aware; None if absent."""
+    """A moment typed as 2025-03-04 09:30 (Nanjing's wall clock) or a bare day (noon), aware; None if
+    absent."""
     from datetime import datetime, time
 
     if text is None:
@@ -876,7 +877,7 @@ def _datetime_arg(text: str | None, option: str) -> Any:
     except ValueError:
         message = _("{option} 的时间无法识别：{text}（请写作 2025-03-04 09:30）。")
         raise UserError(message.format(option=option, text=text)) from None
-    return moment.astimezone()
+    return moment.replace(tzinfo=CHINA_TZ)
 
 
 def _today() -> Any:

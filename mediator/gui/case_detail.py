@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QTime, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QLineEdit,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from mediator.domain import contacts
-from mediator.domain.clock import china_today
+from mediator.domain.clock import CHINA_TZ, china_now, china_today
 from mediator.domain.money import format_money, parse_amount
 from mediator.domain.payments import overdue_lines
 from mediator.domain.referral_kinds import confirmation_refusal
@@ -95,7 +95,9 @@ class ContactDialog(QDialog):
         self.channel = self.form.channelCombo
         self.outcome = self.form.outcomeCombo
         self.note = self.form.noteEdit
-        self.at.setDateTime(QDateTime.currentDateTime())
+        # Nanjing's wall clock, whatever the machine's zone (domain/clock.py).
+        now = china_now()
+        self.at.setDateTime(QDateTime(QDate(now.year, now.month, now.day), QTime(now.hour, now.minute)))
         for key, label in CHANNEL_LABELS.items():
             self.channel.addItem(_(label), key)
         for outcome in contacts.LOGGED_OUTCOMES:
@@ -104,9 +106,9 @@ class ContactDialog(QDialog):
     def values(self) -> dict[str, Any]:
         at = self.at.dateTime().toPython()
         assert isinstance(at, datetime)
-        # QDateTimeEdit shows local time; store aware UTC (the project's rule for datetimes).
+        # The edit shows Nanjing's wall clock; store aware UTC (the project's rule for datetimes).
         return {
-            "at": at.astimezone().astimezone(UTC),
+            "at": at.replace(tzinfo=CHINA_TZ).astimezone(UTC),
             "channel": self.channel.currentData(),
             "outcome": self.outcome.currentData(),
             "note": self.note.text().strip() or None,
@@ -799,4 +801,4 @@ def document_preview_class() -> type[Any] | None:
 def _local(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # SQLite returns naive values for aware columns
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")

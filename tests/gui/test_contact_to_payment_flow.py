@@ -8,7 +8,7 @@ GUI tests of their own (test_new_company_flow, test_case_confirmation); here the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ def window(qtbot: QtBot, database: Database, qsettings: QSettings) -> Iterator[M
     make_batch(database, names=NAMES, agreed=(None,) * 3, case_type="民诉前调")
     with database.transaction() as session:  # just referred: nobody reached yet
         session.execute(update(CaseRow).values(status="referred", mediating_on=None, contacted_on=None))
-    main = MainWindow(database, qsettings, today=date.today)
+    main = MainWindow(database, qsettings, today=china_today)
     qtbot.addWidget(main)
     main.resize(1400, 900)
     main.show()

@@ -722,7 +722,9 @@ def _status_summary(status: SigningStatus) -> str:
         lines.append(_("尚未生成签署包。"))
     else:
         lines.append(
-            _("签署包生成于 {at}。").format(at=status.package_at.astimezone().strftime("%Y-%m-%d %H:%M"))
+            _("签署包生成于 {at}。").format(
+                at=status.package_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+            )
         )
     if status.turnaround is not None:
         median, longest = status.turnaround
