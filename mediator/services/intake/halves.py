@@ -100,7 +100,9 @@ def parse_in_halves(path: Path) -> SheetHalves | None:
             member = _first_sheet(archive)
             if member is None or archive.getinfo(member).file_size < SPLIT_BYTES:
                 return None
-            with tempfile.TemporaryDirectory(prefix="mediator-halves-") as folder:
+            # Windows refuses to delete a file still open: a half whose parse outlived a failure
+            # leaves its copy to the system's temporary-files cleanup instead of raising here.
+            with tempfile.TemporaryDirectory(prefix="mediator-halves-", ignore_cleanup_errors=True) as folder:
                 return _cut_and_parse(archive, member, Path(folder))
     except Exception as exc:  # any surprise: the whole-file parse decides, and words the problem
         log.info("sheet not parsed in halves: %s", type(exc).__name__)
