@@ -17,10 +17,12 @@ from __future__ import annotations
 import logging
 import posixpath
 import re
+import sys
 import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -128,7 +130,7 @@ def _first_sheet(archive: zipfile.ZipFile) -> str | None:
 
 def _cut_and_parse(archive: zipfile.ZipFile, member: str, folder: Path) -> SheetHalves | None:
     paths = (folder / "1.xlsx", folder / "2.xlsx")
-    with zipfile.ZipFile(paths[0], "w") as first, zipfile.ZipFile(paths[1], "w") as second:
+    with _quick_switches(), zipfile.ZipFile(paths[0], "w") as first, zipfile.ZipFile(paths[1], "w") as second:
         for info in archive.infolist():
             if info.filename != member:
                 data = archive.read(info)  # stored, not compressed again: both halves are read once
@@ -153,6 +155,36 @@ def _cut_and_parse(archive: zipfile.ZipFile, member: str, folder: Path) -> Sheet
     if earlier is None or later is None:
         return None
     return SheetHalves(earlier, later)
+
+
+class _QuickSwitches:
+    """A short GIL switch interval while halves are cut. Inflating, checksumming and writing each
+    let the GIL go, and each return waits for it: with the CLI's imports running on the main thread
+    that is up to the 5 ms interval, about 70 times per half. At 0.2 ms both parses start about
+    0.1 s sooner. Counted, so that overlapping cuts restore the interval once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved = 0.0
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._users == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._saved, 0.0002))
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    sys.setswitchinterval(self._saved)
+
+
+_quick_switches = _QuickSwitches()
 
 
 def _head(xml: IO[bytes]) -> tuple[bytes, bytes] | None:

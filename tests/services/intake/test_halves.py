@@ -125,3 +125,16 @@ def test_a_damaged_workbook_is_left_to_the_whole_parse(
     with zipfile.ZipFile(good) as archive:
         assert archive.testzip() is None  # the good one is a sound archive, and is cut
     assert parse_in_halves(good) is not None
+
+
+def test_the_interpreters_switch_interval_is_given_back_after_a_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    path = write_xlsx(tmp_path / "list.xlsx", make_investors(200, seed=63))
+    monkeypatch.setattr(halves, "SPLIT_BYTES", 1)
+    before = sys.getswitchinterval()
+
+    assert parse_in_halves(path) is not None
+    assert sys.getswitchinterval() == before
