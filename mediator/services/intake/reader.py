@@ -145,7 +145,9 @@ def _has_encryption_streams(path: Path) -> bool:
 def _open_workbook(path: Path, kind: str, prefetch: Prefetch | None = None) -> SheetRows:
     import python_calamine as calamine
 
-    ready = prefetch.take(path) if prefetch is not None else parse_in_halves(path) if kind == "zip" else None
+    ready = prefetch.take(path) if prefetch is not None else None
+    if ready is None and kind == "zip":  # no prefetch, or one for the run's first file only
+        ready = parse_in_halves(path)
     if ready is not None and ready.height > 0 and ready.width > 0:
         return _sheet_rows(ready, kind)
     try:
