@@ -12,6 +12,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from mediator.domain.workflow import CaseStatus
 from mediator.gui import case_table
@@ -73,16 +74,21 @@ def test_lazy_fetching_brings_the_next_page(main_window: MainWindow) -> None:
     assert len(set(numbers)) == 645
 
 
+def _cases_of_names_holding(session: Session, name: str | None) -> int | None:
+    """How many cases belong to investors whose name holds ``name``."""
+    return session.scalar(
+        select(func.count())
+        .select_from(CaseRow)
+        .join(InvestorRow, InvestorRow.id == CaseRow.investor_id)
+        .where(InvestorRow.name.like(f"%{name}%"))
+    )
+
+
 def test_filter_by_typed_chinese_name(qtbot: QtBot, main_window: MainWindow, demo_database: Database) -> None:
     with demo_database.session() as session:
         # A name with a rare character from the demo set, and how many cases carry it.
         name = session.scalar(select(InvestorRow.name).where(InvestorRow.name.like("%䶮%")))
-        expected = session.scalar(
-            select(func.count())
-            .select_from(CaseRow)
-            .join(InvestorRow, InvestorRow.id == CaseRow.investor_id)
-            .where(InvestorRow.name.like(f"%{name}%"))
-        )
+        expected = _cases_of_names_holding(session, name)
     assert name and expected
     window = main_window
     window.form.tabs.setCurrentIndex(CASES_TAB)
@@ -115,12 +121,7 @@ def test_the_count_runs_beside_the_page_query(
     # the two take the time of the longer one, not of both.
     with demo_database.session() as session:
         name = session.scalar(select(InvestorRow.name).order_by(InvestorRow.id).limit(1))
-        expected = session.scalar(
-            select(func.count())
-            .select_from(CaseRow)
-            .join(InvestorRow, InvestorRow.id == CaseRow.investor_id)
-            .where(InvestorRow.name.like(f"%{name}%"))
-        )
+        expected = _cases_of_names_holding(session, name)
     assert name and expected
     window = main_window
     window.form.tabs.setCurrentIndex(CASES_TAB)

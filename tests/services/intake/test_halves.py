@@ -27,6 +27,18 @@ def _whole_and_halves(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any,
     return whole, _read(path)
 
 
+def _workbook(path: Path, rows: list[tuple[int, int, list[Any]]]) -> Path:
+    """A .xlsx whose rows are written at (row, first column) as given."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for row, column, cells in rows:
+        sheet.write_row(row, column, cells)
+    book.close()
+    return path
+
+
 @pytest.mark.parametrize("constant_memory", [False, True], ids=["shared strings", "inline strings"])
 def test_a_sheet_read_in_halves_gives_every_row_the_whole_sheet_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, constant_memory: bool
@@ -51,18 +63,15 @@ def test_a_sheet_read_in_halves_gives_every_row_the_whole_sheet_gives(
 def test_a_second_half_that_starts_further_right_keeps_its_columns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import xlsxwriter
-
-    path = tmp_path / "ragged.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet()
-    sheet.write_row(0, 0, ["序号", "案号", "原告"])
-    for row in range(1, 600):
-        # Column A (序号) is filled only in the first rows: the second half begins in column B.
-        sheet.write_row(
-            row, 0 if row < 100 else 1, ([row] if row < 100 else []) + [f"（2025）苏01民初{row}号", "张三"]
-        )
-    book.close()
+    # Column A (序号) is filled only in the first rows: the second half begins in column B.
+    path = _workbook(
+        tmp_path / "ragged.xlsx",
+        [(0, 0, ["序号", "案号", "原告"])]
+        + [
+            (row, 0 if row < 100 else 1, ([row] if row < 100 else []) + [f"（2025）苏01民初{row}号", "张三"])
+            for row in range(1, 600)
+        ],
+    )
 
     (whole_rows, whole), (half_rows, halved) = _whole_and_halves(path, monkeypatch)
 
@@ -74,14 +83,9 @@ def test_a_second_half_that_starts_further_right_keeps_its_columns(
 def test_blank_rows_above_the_list_keep_the_row_numbers_excel_shows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import xlsxwriter
-
-    path = tmp_path / "blank-top.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet()
-    for row in range(2, 500):  # rows 1 and 2 left blank, as clerks often do
-        sheet.write_row(row, 0, [row + 1, f"（2025）苏01民初{row}号"])
-    book.close()
+    # Rows 1 and 2 left blank, as clerks often do.
+    rows = [(row, 0, [row + 1, f"（2025）苏01民初{row}号"]) for row in range(2, 500)]
+    path = _workbook(tmp_path / "blank-top.xlsx", rows)
 
     (whole_rows, _whole), (half_rows, _halved) = _whole_and_halves(path, monkeypatch)
 
