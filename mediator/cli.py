@@ -880,10 +880,6 @@ def _datetime_arg(text: str | None, option: str) -> Any:
     return moment.replace(tzinfo=CHINA_TZ)
 
 
-def _today() -> Any:
-    return china_today()
-
-
 def cmd_contact_sms_list(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -942,7 +938,7 @@ def cmd_contact_unreachable(args: argparse.Namespace) -> int:
                 attempts=team.attempts if args.attempts is None else args.attempts,
                 days=team.days if args.days is None else args.days,
             )
-        proposals = load_failure_proposals(db, today=_today(), batch=args.batch, rule=rule)
+        proposals = load_failure_proposals(db, today=china_today(), batch=args.batch, rule=rule)
     if args.json:
         print_json([proposal.as_json() for proposal in proposals.proposals])
     else:
@@ -967,7 +963,7 @@ def cmd_due(args: argparse.Namespace) -> int:
     from mediator.services.reporting.due import load_due_list
 
     with _opened(args) as db:
-        due = load_due_list(db, today=_today(), days=args.days)
+        due = load_due_list(db, today=china_today(), days=args.days)
     if args.json:
         print_json([entry.as_json() for entry in due.entries])
     else:
@@ -978,7 +974,7 @@ def cmd_due(args: argparse.Namespace) -> int:
 def cmd_batch_close(args: argparse.Namespace) -> int:
     from mediator.services.cases.closeout import close_batch
 
-    on = _date_arg(args.on, "--on") or _today()
+    on = _date_arg(args.on, "--on") or china_today()
     with _opened(args) as db:
         result = close_batch(db, args.batch, on=on, actor=_actor())
     print(result.summary())

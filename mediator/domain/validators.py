@@ -55,10 +55,6 @@ def refuse_unsafe_characters(text: str, field: str, label: str) -> None:
         )
 
 
-def _today() -> date:
-    return china_today()
-
-
 def _as_text(value: object, field: str) -> str:
     """The value as text for a code-like field; numbers from a spreadsheet are refused when lossy."""
     if isinstance(value, str):
@@ -124,7 +120,7 @@ def validate_resident_id(text: str) -> str:
             _("身份证号码的地区码无效：{value}。").format(value=value), field=field, value=text
         )
     birth = _birth_date_or_none(value)
-    if birth is None or not _EARLIEST_BIRTH <= birth <= _today():
+    if birth is None or not _EARLIEST_BIRTH <= birth <= china_today():
         raise ValidationError(
             _("身份证号码中的出生日期无效：{value}。").format(value=value), field=field, value=text
         )

@@ -402,7 +402,7 @@ def move_cases(
                 note=note,
                 progress=progress,
             )
-            result = BulkResult("move", status.label, changes, on=on or _today(), dry_run=dry_run)
+            result = BulkResult("move", status.label, changes, on=on or china_today(), dry_run=dry_run)
             if dry_run:
                 raise _DryRun(result)
             if result.refused:
@@ -450,10 +450,6 @@ def _move_each(
         if progress is not None:
             progress.update(done)
     return changes
-
-
-def _today() -> date:
-    return china_today()
 
 
 def contact_cases(

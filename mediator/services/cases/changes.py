@@ -129,11 +129,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _today() -> date:
-    # Nanjing's calendar day, whatever the machine's time zone (domain/clock.py).
-    return china_today()
-
-
 def get_case(session: Session, case_id: int) -> CaseRow:
     """Step: the case row, or ``NotFoundError`` in the user's words."""
     case = session.get(CaseRow, case_id)
@@ -208,7 +203,7 @@ def transition_case(
     check_transition(
         current, target, failure_reason=failure_reason, agreed_amount_set=entity.agreed_amount is not None
     )
-    today = _today()
+    today = china_today()
     on = on or today
     # No step dated in the future, nor before the case's previous step (domain.workflow).
     check_step_date(on, previous=entity.last_step_date, today=today)

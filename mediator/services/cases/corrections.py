@@ -69,10 +69,6 @@ def _neighbours(case: CaseRow, step: CaseStatus) -> tuple[date | None, date | No
     return max(before, default=None), min(after, default=None)
 
 
-def _today() -> date:
-    return china_today()
-
-
 def correct_step_date(
     database: Database,
     case_number: str | None = None,
@@ -110,7 +106,7 @@ def correct_step_date(
         if old == on:
             raise UserError(_("新日期与原日期相同（{day}），无需更正。").format(day=on.isoformat()))
         previous, following = _neighbours(case, status)
-        check_step_date(on, previous=previous, today=_today())
+        check_step_date(on, previous=previous, today=china_today())
         if following is not None and on > following:
             raise ValidationError(
                 _("日期{on}晚于案件下一步的日期{next}，请核对。").format(

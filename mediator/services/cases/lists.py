@@ -46,13 +46,13 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_today
 from mediator.domain.deadlines import Deadline, agreement_effective_on, confirmation_window_of
 from mediator.domain.privacy import mask_id_number, mask_phone
 from mediator.domain.validators import to_half_width
 from mediator.domain.workflow import STATUS_ORDER, STEP_DATE_FIELD, CaseStatus
 from mediator.errors import NotFoundError
 from mediator.i18n import _
-from mediator.services.payments.ledger import today as local_today
 from mediator.services.payments.recovered import overdue_installments
 from mediator.store import search
 from mediator.store.database import Database
@@ -517,7 +517,7 @@ def case_rows(
     with database.session() as session:
         # One statement (the overdue counts with the rows), its plain rows from the connection:
         # the ORM's result layer would cost more than the database's work for a page.
-        result = session.connection().execute(query, {"ids": list(ids), "today": local_today()}).all()
+        result = session.connection().execute(query, {"ids": list(ids), "today": china_today()}).all()
     rows: dict[int, CaseListRow] = {}
     for r in result:
         rows[r[0]] = CaseListRow(

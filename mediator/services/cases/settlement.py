@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_today
 from mediator.domain.money import format_money, parse_amount, to_money
 from mediator.domain.validators import canonical_case_number
 from mediator.domain.workflow import CaseStatus, check_transition
 from mediator.errors import NotFoundError, TransitionError, UserError, ValidationError
 from mediator.i18n import _
 from mediator.services.cases.changes import paid_total, transition_case
-from mediator.services.payments.ledger import SOURCE_MANUAL, book_payment, lock_case, lock_cases, today
+from mediator.services.payments.ledger import SOURCE_MANUAL, book_payment, lock_case, lock_cases
 from mediator.store.database import Database
 from mediator.store.mapping import to_entity
 from mediator.store.tables import CaseRow
@@ -164,7 +165,7 @@ def _complete(
         # The ledger moves the case on: to 履行完毕 when nothing is left.
         book_payment(session, case, money, paid_on, reference=None, source=SOURCE_MANUAL, actor=actor)
     if CaseStatus(case.status) is not CaseStatus.PAID:
-        on = max(paid_on or today(), to_entity(case).last_step_date)
+        on = max(paid_on or china_today(), to_entity(case).last_step_date)
         transition_case(session, case.id, CaseStatus.PAID, actor=actor, on=on, waiver=reason)
     return Settlement(
         case_id=case.id,

@@ -51,11 +51,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def today() -> date:
-    """Nanjing's calendar day, whatever the machine's time zone (domain/clock.py)."""
-    return china_today()
-
-
 # --- locking ------------------------------------------------------------------------------------
 
 
@@ -207,7 +202,7 @@ def load_plan(session: Session, case: CaseRow, on: date | None = None) -> CasePl
         version=case.version,
         agreed_amount=case.agreed_amount,
         claimed_amount=case.claimed_amount,
-        installments=plan_lines(installments_of(session, case.id), on or today()),
+        installments=plan_lines(installments_of(session, case.id), on or china_today()),
         payments=tuple(PaymentState(p.paid_on, p.amount, p.reference, p.source) for p in payments),
         paid_total=paid_total(session, case.id),
     )
@@ -360,7 +355,7 @@ def check_payable(case: CaseRow) -> None:
 
 
 def check_paid_on(paid_on: date) -> None:
-    if paid_on > today():
+    if paid_on > china_today():
         raise ValidationError(
             _("付款日期{on}晚于今天，请核对。").format(on=paid_on.isoformat()), field="paid_on", value=paid_on
         )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, select
 from sqlmodel import Session, col
 
+from mediator.domain.clock import china_today
 from mediator.domain.money import format_money, to_money
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
 from mediator.i18n import _
@@ -195,10 +196,9 @@ def load_recovered(session: Session, today: date) -> Recovered:
 
 def recovered_totals(database: Database, *, today: date | None = None) -> Recovered:
     """Agreed, paid, owed and overdue per batch and per company (``mediator payments status``)."""
-    from mediator.services.payments.ledger import today as local_today
 
     with database.session() as session:
-        return load_recovered(session, today or local_today())
+        return load_recovered(session, today or china_today())
 
 
 def _yuan(value: object) -> Decimal:
