@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from mediator.domain.clock import china_today
 from mediator.domain.contacts import ContactChannel, ContactOutcome
 from mediator.domain.workflow import CaseStatus
+from mediator.gui.dates import qdate
 from mediator.gui.errors import show_error
 from mediator.gui.jobs import JobHandle, Pool, run_job
 from mediator.gui.style import WARNING_RED
@@ -92,10 +93,6 @@ class Preview:
     @property
     def refused(self) -> int:
         return sum(1 for line in self.lines if line.refusal is not None)
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def _pydate(value: QDate) -> date:
@@ -165,10 +162,10 @@ class BulkDialog(QDialog):
     # --- the values of each action -----------------------------------------------------------
 
     def _date_edit(self) -> QDateEdit:
-        edit = QDateEdit(_qdate(self._today), self)
+        edit = QDateEdit(qdate(self._today), self)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setMaximumDate(_qdate(self._today))  # no step dated in the future
+        edit.setMaximumDate(qdate(self._today))  # no step dated in the future
         edit.dateChanged.connect(lambda _d: self._values_changed())
         return edit
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QLineEdit,
@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from mediator.domain import contacts
-from mediator.domain.clock import CHINA_TZ, china_now, china_today
+from mediator.domain.clock import CHINA_TZ, china_today
 from mediator.domain.money import format_money, parse_amount
 from mediator.domain.payments import overdue_lines
 from mediator.domain.referral_kinds import confirmation_refusal
 from mediator.domain.validators import validate_mobile, validate_person_name, validate_resident_id
 from mediator.domain.workflow import CaseStatus, FailureReason, allowed_transitions
 from mediator.errors import ValidationError
+from mediator.gui.dates import qdate, qdatetime_now
 from mediator.gui.errors import show_error
 from mediator.gui.jobs import JobHandle, Pool, run_job
 from mediator.gui.settings import CONFIRM_TRANSITIONS, Preferences
@@ -96,8 +97,7 @@ class ContactDialog(QDialog):
         self.outcome = self.form.outcomeCombo
         self.note = self.form.noteEdit
         # Nanjing's wall clock, whatever the machine's zone (domain/clock.py).
-        now = china_now()
-        self.at.setDateTime(QDateTime(QDate(now.year, now.month, now.day), QTime(now.hour, now.minute)))
+        self.at.setDateTime(qdatetime_now())
         for key, label in CHANNEL_LABELS.items():
             self.channel.addItem(_(label), key)
         for outcome in contacts.LOGGED_OUTCOMES:
@@ -125,8 +125,7 @@ class PaymentDialog(QDialog):
         self.amount = self.form.amountEdit
         self.paid_on = self.form.paidOnEdit
         self.amount.setText(outstanding)
-        today = china_today()
-        self.paid_on.setDate(QDate(today.year, today.month, today.day))
+        self.paid_on.setDate(qdate())
         # The bank's or company's reference: one reference is booked once (services/payments).
         self.reference = QLineEdit(self)
         self.reference.setObjectName("referenceEdit")

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TypedDict
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from mediator.domain.referral_kinds import confirmation_refusal
 from mediator.domain.validators import validate_ruling_number
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import ValidationError
+from mediator.gui.dates import qdate
 from mediator.gui.ui_confirmation_dialog import Ui_ConfirmationDialog
 from mediator.i18n import _
 
@@ -30,10 +30,6 @@ class ConfirmationValues(TypedDict):
 
 
 _INVALID_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class ConfirmationDialog(QDialog):
@@ -63,9 +59,9 @@ class ConfirmationDialog(QDialog):
         self.ruling_date_edit = f.rulingDateEdit
         self.message = f.messageLabel
         self.buttons = f.buttonBox
-        self.applied_edit.setDate(_qdate(applied or today))
+        self.applied_edit.setDate(qdate(applied or today))
         self.ruling_edit.setText(ruling_number or "")
-        self.ruling_date_edit.setDate(_qdate(ruling_date or today))
+        self.ruling_date_edit.setDate(qdate(ruling_date or today))
 
         # 民事诉讼法 §205: the application comes first; a signed case may record both at once.
         # Only a pre-filing referral (民诉前调) takes this path; a filed case (民初) is told why.

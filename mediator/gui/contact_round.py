@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QBrush
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from mediator.domain.clock import china_today
+from mediator.gui.dates import qdate
 from mediator.gui.jobs import JobHandle, Pool, Refresher, run_job
 from mediator.gui.style import WARNING_RED
 from mediator.i18n import _
@@ -160,7 +161,7 @@ class SmsDateDialog(QDialog):
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         # The day before today stands for "the default": shown as text, never a date in the notice.
         day_before = today - timedelta(days=1)
-        self.date_edit.setMinimumDate(QDate(day_before.year, day_before.month, day_before.day))
+        self.date_edit.setMinimumDate(qdate(day_before))
         self.date_edit.setSpecialValueText(_("默认：三天后的第一个工作日"))
         self.date_edit.setDate(self.date_edit.minimumDate())
         layout.addRow(_("短信中的日期："), self.date_edit)
@@ -173,9 +174,7 @@ class SmsDateDialog(QDialog):
 
     def set_day(self, day: date | None) -> None:
         """Pick ``day``, or the default (None)."""
-        self.date_edit.setDate(
-            QDate(day.year, day.month, day.day) if day is not None else self.date_edit.minimumDate()
-        )
+        self.date_edit.setDate(qdate(day) if day is not None else self.date_edit.minimumDate())
 
     def chosen(self) -> date | None:
         """The day picked, or None for the default."""

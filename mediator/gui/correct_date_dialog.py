@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -23,11 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
+from mediator.gui.dates import qdate
 from mediator.i18n import _
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class CorrectDateDialog(QDialog):
@@ -54,7 +50,7 @@ class CorrectDateDialog(QDialog):
         self.date_edit = QDateEdit(self)
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_edit.setMaximumDate(_qdate(today))  # no step dated in the future
+        self.date_edit.setMaximumDate(qdate(today))  # no step dated in the future
         form.addRow(_("正确的日期"), self.date_edit)
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setPlaceholderText(_("必填，如“录入时把3日误作30日”"))
@@ -79,7 +75,7 @@ class CorrectDateDialog(QDialog):
 
     def _step_changed(self) -> None:
         if self.step_combo.count():
-            self.date_edit.setDate(_qdate(self._dates[self.step()]))
+            self.date_edit.setDate(qdate(self._dates[self.step()]))
         applied = self.step_combo.count() > 0 and self.step() is CaseStatus.CONFIRMATION_APPLIED
         self.late_edit.setEnabled(applied)
         self._update_ok()

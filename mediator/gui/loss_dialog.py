@@ -18,7 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPagedPaintDevice, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,13 +43,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mediator.domain.clock import china_today
 from mediator.domain.losses.averages import Method
 from mediator.domain.losses.calculation import DEFAULT_COMMISSION_RATE, Kind, LossBreakdown, LossParameters
 from mediator.domain.money import format_money
 from mediator.domain.privacy import mask_id_number
 from mediator.domain.validators import to_half_width
 from mediator.errors import UserError
+from mediator.gui.dates import qdate
 from mediator.gui.errors import show_error
 from mediator.gui.jobs import JobHandle, Pool, run_job
 from mediator.gui.settings import Preferences, WindowState
@@ -79,11 +79,6 @@ def _decimal(text: str, label: str) -> Decimal | None:
     if not value.is_finite():
         raise UserError(_("{field}的数值无法识别：{text}。").format(field=label, text=text))
     return value
-
-
-def _qdate(day: date | None) -> QDate:
-    day = day or china_today()
-    return QDate(day.year, day.month, day.day)
 
 
 def show_problems(parent: QWidget | None, exc: BaseException) -> QMessageBox | None:
@@ -162,7 +157,7 @@ class LossParametersBox(QGroupBox):
         edit = QDateEdit()
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setDate(_qdate(None))
+        edit.setDate(qdate(None))
         return edit
 
     def _file_row(self, edit: QLineEdit, title: str) -> QHBoxLayout:
@@ -180,8 +175,8 @@ class LossParametersBox(QGroupBox):
 
     def set_company(self, name: str, implemented_on: date | None, disclosed_on: date | None) -> None:
         """The company's 实施日 / 揭露日 (a note asks for them when the record has none)."""
-        self.implemented_edit.setDate(_qdate(implemented_on))
-        self.disclosed_edit.setDate(_qdate(disclosed_on))
+        self.implemented_edit.setDate(qdate(implemented_on))
+        self.disclosed_edit.setDate(qdate(disclosed_on))
         missing = implemented_on is None or disclosed_on is None
         self.dates_note.setText(
             _(

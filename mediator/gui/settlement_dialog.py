@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from mediator.domain.money import format_money, parse_amount
 from mediator.errors import ValidationError
+from mediator.gui.dates import qdate
 from mediator.i18n import _
 
 _INVALID_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
@@ -55,11 +55,11 @@ class SettlementDialog(QDialog):
         form = QFormLayout()
         self.amount = QLineEdit(format_money(owed))
         self.amount.setObjectName("finalAmount")
-        self.paid_on = QDateEdit(QDate(today.year, today.month, today.day))
+        self.paid_on = QDateEdit(qdate(today))
         self.paid_on.setObjectName("finalPaidOn")
         self.paid_on.setCalendarPopup(True)
         self.paid_on.setDisplayFormat("yyyy-MM-dd")
-        self.paid_on.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.paid_on.setMaximumDate(qdate(today))
         self.waiver = QLineEdit()
         self.waiver.setObjectName("waiverReason")
         self.waiver.setPlaceholderText(_("如：投资者同意放弃余款"))
