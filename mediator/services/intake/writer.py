@@ -773,15 +773,13 @@ def _short(exc: BaseException) -> str:
     return _("写入数据库失败：{reason}").format(reason=text[0] if text else type(exc).__name__)
 
 
-def _start_method() -> str:
-    """How the writer process starts: "fork" on a Linux command line, so that it begins with every
+def _forks() -> bool:
+    """Whether the writer process is forked: on a Linux command line, so that it begins with every
     module already imported (a spawned one spends 0.8 s of a core importing SQLAlchemy and the
-    tables again, while both cores parse the list); "spawn" on Windows, on macOS (whose system
+    tables again, while both cores parse the list). Spawned on Windows, on macOS (whose system
     libraries do not survive a fork) and next to Qt, whose threads may hold locks that a forked
     copy would keep locked forever."""
-    if not sys.platform.startswith("linux") or "PySide6.QtCore" in sys.modules:
-        return "spawn"
-    return "fork"
+    return sys.platform.startswith("linux") and "PySide6.QtCore" not in sys.modules
 
 
 class Writer:
@@ -792,22 +790,20 @@ class Writer:
         self._outcome: Outcome | None = None
         self._stopped = False
         if in_process:
-            method = _start_method()
-            context = (
-                multiprocessing.get_context("fork")
-                if method == "fork"
-                else multiprocessing.get_context("spawn")
-            )
-            if method == "fork":
+            forking = _forks()
+            context: multiprocessing.context.BaseContext
+            if forking:
+                context = multiprocessing.get_context("fork")
                 # No connection may cross a fork (SQLite's rule): the child opens its own.
                 database.engine.dispose()
             else:
+                context = multiprocessing.get_context("spawn")
                 _start_resource_tracker_quietly()
             self._pipe, child_end = context.Pipe(duplex=True)
             url = database.engine.url.render_as_string(hide_password=False)
             # A forked child holds a copy of our end too: it closes it, or it would never see EOF
             # (the sign that we died) and would keep its transaction open.
-            ours = self._pipe if method == "fork" else None
+            ours = self._pipe if forking else None
             self._process = context.Process(
                 target=_child_main,
                 args=(url, options, child_end, ours),
@@ -816,7 +812,7 @@ class Writer:
             )
             with warnings.catch_warnings():
                 # Python 3.12 warns about forking a process with other threads: ours are calamine's
-                # parses, in Rust code the child never enters (see _start_method).
+                # parses, in Rust code the child never enters (see _forks).
                 warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
                 self._process.start()
             child_end.close()
