@@ -1,22 +1,31 @@
 """Duplicates within one import run: the same 案号 twice (identical rows are skipped, different ones
-are an error naming both places) and one ID number given two names. What the database already
-holds is the writer's to compare."""
+are an error naming both places) and one ID number given two names.
+
+The writer looks for them, just before it compares the rows with what the database holds: it has
+time to spare while the reading side checks the next rows (the slower of the two)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from mediator.domain import referral_headers as rh
 from mediator.i18n import _
 from mediator.services.intake import rows as r
-from mediator.services.intake.report import FileReport, RowError
+from mediator.services.intake.report import RowError
 from mediator.services.intake.rows import Row
 
 # What a duplicate 案号 is compared on: the same plaintiff and amounts make it the same case again.
 _SIGNATURE = itemgetter(r.NAME, r.ID_NUMBER, r.CLAIMED, r.AGREED)
 _IDENTITY = itemgetter(r.ID_TYPE, r.ID_NUMBER)
+
+
+class Tally(Protocol):
+    """Where a file's duplicates are counted and its problems collected."""
+
+    errors: list[RowError]
+    skipped_duplicates: int
 
 
 class _Seen(NamedTuple):
@@ -37,9 +46,10 @@ class RunDuplicates:
     def clear(self) -> None:
         self._files.clear()
 
-    def keep(self, report: FileReport, headers: dict[str, str], rows: list[Row]) -> list[Row]:
-        """The rows of ``rows`` seen for the first time; the others are counted or reported."""
-        seen = self._file(report.file)
+    def keep(self, file: str, headers: Mapping[str, str], rows: list[Row], report: Tally) -> list[Row]:
+        """The rows of ``rows`` (of ``file``, whose columns are called ``headers``) seen for the
+        first time; the others are counted or reported in ``report``."""
+        seen = self._file(file)
         if self._all_new(seen, rows):
             return rows
         kept: list[Row] = []
@@ -49,7 +59,7 @@ class RunDuplicates:
                 if _SIGNATURE(earlier[1]) == _SIGNATURE(row):
                     report.skipped_duplicates += 1
                 else:
-                    report.errors.append(_case_twice(report, headers, row, earlier))
+                    report.errors.append(_case_twice(file, headers, row, earlier))
                 continue
             seen.cases[row[r.CASE_NUMBER]] = row
             known = self._earlier(_IDENTITY(row), lambda files: files.ids)
@@ -58,7 +68,7 @@ class RunDuplicates:
             elif known[1][r.NAME] != row[r.NAME]:
                 report.errors.append(
                     RowError(
-                        report.file,
+                        file,
                         row[r.NUMBER],
                         headers[rh.NAME],
                         row[r.NAME],
@@ -100,13 +110,13 @@ class RunDuplicates:
         return True
 
 
-def _case_twice(report: FileReport, headers: dict[str, str], row: Row, earlier: tuple[str, Row]) -> RowError:
+def _case_twice(file: str, headers: Mapping[str, str], row: Row, earlier: tuple[str, Row]) -> RowError:
     where = _("第 {row} 行").format(row=earlier[1][r.NUMBER])
-    if earlier[0] != report.file:
+    if earlier[0] != file:
         where = f"{earlier[0]} " + where
     case_number = row[r.CASE_NUMBER]
     return RowError(
-        report.file,
+        file,
         row[r.NUMBER],
         headers[rh.CASE_NUMBER],
         case_number,

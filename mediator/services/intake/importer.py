@@ -25,7 +25,6 @@ from mediator.domain.validators import to_half_width
 from mediator.errors import UserError
 from mediator.i18n import _
 from mediator.services.intake import writer as writing
-from mediator.services.intake.duplicates import RunDuplicates
 from mediator.services.intake.layout import open_file
 from mediator.services.intake.reader import Prefetch
 from mediator.services.intake.report import FileReport, ImportResult
@@ -111,9 +110,6 @@ def import_referrals(
             # Commits only when asked to and no error was found; rolls back on any exception here.
             if writer is not None:
                 outcome = writer.finish(commit)
-            # Freed while the collector still sleeps: waking up to 400,000 live keys would make
-            # it walk them all once (0.08 s).
-            run.duplicates.clear()
     return _finished(run.result, outcome, len(files))
 
 
@@ -142,13 +138,12 @@ def _writer_in_process(database: Database, files: Sequence[Path]) -> bool:
 
 
 class _Run:
-    """One import run on the reading side: the reports, the run's duplicates, the rows done."""
+    """One import run on the reading side: the reports and the rows done."""
 
     def __init__(self, progress: Progress, dry_run: bool) -> None:
         self.progress = progress
         self.dry_run = dry_run
         self.result = ImportResult([], dry_run=dry_run)
-        self.duplicates = RunDuplicates()
         self.done = 0
         self._announced = False
 
@@ -175,13 +170,11 @@ class _Run:
             total = parsed.opened.source.total
             progress.update(self.done, self.done + total if total else None)
             for chunk in check_rows(parsed, progress, self.done):
-                kept = self.duplicates.keep(report, parsed.header_names, chunk)
                 if report.errors:
                     writer.stop()
-                elif kept:
+                else:
                     self._announce()
-                if kept:
-                    writer.rows(index, kept)
+                writer.rows(index, chunk)
             writer.end_file(index)
         if report.errors:
             writer.stop()

@@ -222,6 +222,18 @@ def make_id(n: int) -> str:
     return make_resident_id("320104", date(1990, 1, 1 + n), n)
 
 
+@pytest.fixture(params=["writer thread", "writer process"])
+def either_writer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Small lists are written by a thread, big ones by a process of their own (which also looks
+    for the run's duplicates): run a test through both."""
+    from mediator.services.intake import writer as referral_writer
+
+    if request.param == "writer process":
+        monkeypatch.setattr(referral_writer, "PROCESS_THRESHOLD_BYTES", 0)
+    return str(request.param)
+
+
+@pytest.mark.usefixtures("either_writer")
 def test_duplicate_case_number_within_a_file(database: Database, tmp_path: Path) -> None:
     investors = make_investors(5, seed=12)
     twin = with_changes(investors[1], claimed_amount=investors[1].claimed_amount + 1)
@@ -256,6 +268,7 @@ def test_a_rows_problems_come_in_the_order_of_its_cells_case_number_first(
     assert {e.row for e in result.errors} == {5}
 
 
+@pytest.mark.usefixtures("either_writer")
 def test_duplicates_across_the_files_of_one_run_name_the_other_file(
     database: Database, tmp_path: Path
 ) -> None:
@@ -557,6 +570,37 @@ def test_the_writer_process_for_big_lists_gives_the_same_outcome(
     third = import_referrals(database, [write_xlsx(tmp_path / "third.xlsx", investors[10:], style=1)])
     assert (third.files[0].imported, third.files[0].skipped_duplicates, third.written) == (10, 10, True)
     assert_stored(database, investors)
+
+
+def test_a_big_import_with_a_dangling_reference_commits_nothing(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The writer of a big list checks the foreign keys once, before the commit, instead of
+    # statement by statement. A case pointing at no investor (a writer bug, simulated here) must
+    # still stop the commit, and the database's other connections must go on enforcing foreign
+    # keys. The writer's core runs here in a thread, as a big list's would in its process.
+    import functools
+
+    from sqlalchemy import text
+
+    from mediator.services.intake import writer as referral_writer
+
+    original = referral_writer._Core._insert_investors
+
+    def lose_one_investor(self: referral_writer._Core, connection: object, new: dict[object, object]) -> None:
+        original(self, connection, new)  # type: ignore[arg-type]
+        self._investor_ids[next(iter(new))] += 1_000_000  # type: ignore[index]
+
+    monkeypatch.setattr(referral_writer._Core, "_insert_investors", lose_one_investor)
+    monkeypatch.setattr(referral_writer, "_Core", functools.partial(referral_writer._Core, bulk=True))
+    path = write_xlsx(tmp_path / "big.xlsx", make_investors(12, seed=33), style=1)
+
+    with pytest.raises(RuntimeError, match="dangling reference from mediation_case"):
+        import_referrals(database, [path])
+
+    assert counts(database) == (0, 0, 0, 0)
+    with database.session() as session:
+        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
 def _indexes(database: Database) -> list[tuple[str, str]]:
