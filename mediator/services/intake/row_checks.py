@@ -9,6 +9,7 @@ the 合计 row noted) and yields the good ones in chunks; each problem becomes a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import islice, repeat
@@ -124,8 +125,10 @@ class _Totals:
         canonical = checks.CANONICAL_CASE_NUMBER.fullmatch
         found: int | None = None
         for column in self.labels:
-            # Rows whose label cell has a 计 (one comprehension: 2,000 rows × 3 columns per block).
-            labels = map(itemgetter(column), block)
+            labels = list(map(itemgetter(column), block))
+            if _no_total_mark(labels):
+                continue
+            # Rows whose label cell has a 计 (a comprehension: 2,000 rows per block).
             marked = [i for i, label in enumerate(labels) if label.__class__ is str and "计" in label]
             for index in marked:
                 if found is not None and index >= found:
@@ -155,32 +158,58 @@ class _Totals:
         )
 
 
+def _no_total_mark(labels: list[Any]) -> bool:
+    """Whether no cell of ``labels`` can be a 合计 label (the rows above it, nearly every block),
+    known by one search of the column's texts joined (a 序号 column's numbers left out)."""
+    try:
+        return "计" not in "\n".join(labels)
+    except TypeError:
+        return "计" not in "\n".join([label for label in labels if label.__class__ is str])
+
+
 def _blocks(opened: OpenedList, width: int, case_column: int) -> Iterator[tuple[list[int], list[list[Any]]]]:
     """The rows with content in blocks of up to ``CHUNK``: their numbers and cells, padded to
-    ``width``, merged cells filled down."""
+    ``width``, merged cells filled down. Each step is a C-level pass over the block where it can be
+    (100,000 rows go through here)."""
     fill = MergedFill(opened.source.merged, opened.source.first_column)
+    first, second = itemgetter(0), itemgetter(1)
     while pairs := list(islice(opened.rest, CHUNK)):
-        numbers = [number for number, _cells in pairs]
-        block = [cells for _number, cells in pairs]
-        if fill or any(len(cells) < width for cells in block):
+        numbers = list(map(first, pairs))
+        block = list(map(second, pairs))
+        if fill or min(map(len, block)) < width:
             block = [
                 [*cells, *([""] * (width - len(cells)))] if len(cells) < width else cells for cells in block
             ]
             for number, cells in zip(numbers, block, strict=True):
                 fill.apply(number, cells)
-        # A row is left out when it is empty, or holds only spaces (its 案号 cell first: quick).
-        # A 案号 cell with text settles it at once (nearly every row).
-        empty = [
-            False
-            if (case := cells[case_column]).__class__ is str and case.strip()
-            else not any(cells) or (is_blank(case) and all(map(is_blank, cells)))
-            for cells in block
-        ]
-        if any(empty):
-            numbers = [number for number, skip in zip(numbers, empty, strict=True) if not skip]
-            block = [cells for cells, skip in zip(block, empty, strict=True) if not skip]
+        # A row is left out when it is empty, or holds only spaces: only a row without a 案号 can be.
+        empty = {index for index in _without_case_number(block, case_column) if _is_empty(block[index])}
+        if empty:
+            numbers = [number for index, number in enumerate(numbers) if index not in empty]
+            block = [cells for index, cells in enumerate(block) if index not in empty]
         if block:
             yield numbers, block
+
+
+def _without_case_number(block: list[list[Any]], case_column: int) -> list[int]:
+    """The indices of the rows whose 案号 cell is not a text with content (few: a column of texts
+    is stripped and searched at C speed)."""
+    cases = list(map(itemgetter(case_column), block))
+    try:
+        stripped = list(map(str.strip, cases))
+    except TypeError:  # a number or a date in the column
+        return [index for index, case in enumerate(cases) if not (case.__class__ is str and case.strip())]
+    found: list[int] = []
+    index = -1
+    with contextlib.suppress(ValueError):
+        while True:
+            index = stripped.index("", index + 1)
+            found.append(index)
+    return found
+
+
+def _is_empty(cells: list[Any]) -> bool:
+    return not any(cells) or all(map(is_blank, cells))
 
 
 def check_rows(parsed: ParsedFile, progress: Progress | None, done_before: int) -> Iterator[list[Row]]:
