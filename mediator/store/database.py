@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +48,8 @@ def default_database_url() -> str:
 # profile folder's own access list already keeps other users out and these modes are ignored).
 PRIVATE_FOLDER_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
+# How long a statement waits for another program's lock on a SQLite database before giving up.
+BUSY_TIMEOUT_MS = 5000
 
 
 def private_folder(folder: Path) -> None:
@@ -73,10 +76,18 @@ def _private_file(path: Path) -> None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        # The one moment a database is not in WAL mode: a big import into it, alone, writes with a
+        # rollback journal (intake.writer) and holds the lock the switch needs. Read as it is:
+        # each transaction follows the file's mode, which is WAL again once the import ends.
+        # A read-only file that such an import left behind (killed) reads as it is too.
+        if not any(word in str(exc) for word in ("locked", "readonly")):
+            raise
     # WAL + NORMAL stays consistent after a kill; only the last commits may be lost on power loss.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

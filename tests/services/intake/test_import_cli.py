@@ -320,6 +320,14 @@ def test_killing_the_import_while_it_writes_changes_nothing(url: str, tmp_path: 
     child.stderr.close()
 
     assert child.returncode == -signal.SIGKILL
+    # Alone with a small database, the writer was using a rollback journal (not the WAL).
+    journal = Path(url.removeprefix("sqlite:///") + "-journal")
+    assert journal.exists()
+    reopened = open_database(url)  # as the app opens it: the journal is undone, WAL mode is back
+    with reopened.session() as session:
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    reopened.dispose()
+    assert not journal.exists()
     engine = create_engine(url)
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"

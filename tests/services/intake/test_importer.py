@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from mediator.domain.money import parse_amount
 from mediator.domain.validators import (
@@ -581,8 +582,6 @@ def test_a_big_import_with_a_dangling_reference_commits_nothing(
     # keys. The writer's core runs here in a thread, as a big list's would in its process.
     import functools
 
-    from sqlalchemy import text
-
     from mediator.services.intake import writer as referral_writer
 
     original = referral_writer._Core._insert_investors
@@ -603,8 +602,77 @@ def test_a_big_import_with_a_dangling_reference_commits_nothing(
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
+def test_a_big_import_into_a_database_nobody_else_has_open_writes_through_a_rollback_journal(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Alone with the database, the writer of a big list uses a rollback journal (every page
+    # written once, not twice as through the WAL). Meanwhile another program can still open the
+    # database and read it; afterwards the database is in WAL mode again.
+    import functools
+    import sqlite3
+
+    from mediator.services.intake import writer as referral_writer
+    from mediator.store.database import open_database
+
+    path_of_db = database.engine.url.database
+    assert path_of_db
+    seen: list[tuple[str, int]] = []
+    original = referral_writer._Core._write_cases
+
+    def look_in(self: referral_writer._Core, *args: object) -> None:
+        if not seen:
+            mode = sqlite3.connect(path_of_db).execute("PRAGMA journal_mode").fetchone()[0]
+            other = open_database(database.url, upgrade=False)  # as the GUI opening it meanwhile
+            try:
+                seen.append((mode, counts(other)[0]))
+            finally:
+                other.dispose()
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(referral_writer._Core, "_write_cases", look_in)
+    monkeypatch.setattr(referral_writer, "_Core", functools.partial(referral_writer._Core, bulk=True))
+    database.engine.dispose()  # nobody else has it open: the writer's connection is the only one
+    investors = make_investors(30, seed=34)
+
+    result = import_referrals(database, [write_xlsx(tmp_path / "big.xlsx", investors, style=1)])
+
+    assert result.written and result.imported == 30
+    assert seen == [("delete", 0)]
+    with database.session() as session:
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    assert_stored(database, investors)
+
+
+def test_a_big_import_beside_another_open_connection_keeps_the_wal(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Someone else has the database open (here: a connection reading it): SQLite refuses to leave
+    # WAL mode, and the import goes through the WAL as usual, without waiting for them.
+    import functools
+    import sqlite3
+
+    from mediator.services.intake import writer as referral_writer
+
+    monkeypatch.setattr(referral_writer, "_Core", functools.partial(referral_writer._Core, bulk=True))
+    database.engine.dispose()
+    path_of_db = database.engine.url.database
+    assert path_of_db
+    reader = sqlite3.connect(path_of_db)
+    try:
+        assert reader.execute("SELECT count(*) FROM mediation_case").fetchone() == (0,)
+        started = time.monotonic()
+        result = import_referrals(database, [write_xlsx(tmp_path / "big.xlsx", make_investors(20, seed=35))])
+        assert time.monotonic() - started < 4  # the 5 s busy timeout was not waited out
+        assert reader.execute("SELECT count(*) FROM mediation_case").fetchone() == (20,)
+    finally:
+        reader.close()
+    assert result.written
+    with database.session() as session:
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
 def _indexes(database: Database) -> list[tuple[str, str]]:
-    from sqlalchemy import text
 
     with database.session() as session:
         found = session.execute(
