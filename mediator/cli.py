@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any, TextIO, cast
 
 from mediator import __version__
-from mediator.domain.clock import CHINA_TZ, china_today
+from mediator.domain.clock import china_today, typed_moment
 from mediator.errors import Cancelled, EnvironmentProblem, UserError
 from mediator.i18n import _, set_language
 
@@ -877,7 +877,7 @@ def _datetime_arg(text: str | None, option: str) -> Any:
     except ValueError:
         message = _("{option} 的时间无法识别：{text}（请写作 2025-03-04 09:30）。")
         raise UserError(message.format(option=option, text=text)) from None
-    return moment.replace(tzinfo=CHINA_TZ)
+    return typed_moment(moment)
 
 
 def cmd_contact_sms_list(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from mediator.domain import contacts
-from mediator.domain.clock import CHINA_TZ, china_today
+from mediator.domain.clock import china_clock, china_today, typed_moment
 from mediator.domain.money import format_money, parse_amount
 from mediator.domain.payments import overdue_lines
 from mediator.domain.referral_kinds import confirmation_refusal
@@ -108,7 +108,7 @@ class ContactDialog(QDialog):
         assert isinstance(at, datetime)
         # The edit shows Nanjing's wall clock; store aware UTC (the project's rule for datetimes).
         return {
-            "at": at.replace(tzinfo=CHINA_TZ).astimezone(UTC),
+            "at": typed_moment(at).astimezone(UTC),
             "channel": self.channel.currentData(),
             "outcome": self.outcome.currentData(),
             "note": self.note.text().strip() or None,
@@ -798,6 +798,4 @@ def document_preview_class() -> type[Any] | None:
 
 
 def _local(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # SQLite returns naive values for aware columns
-    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+    return china_clock(moment)

@@ -5,11 +5,12 @@ e-signing round took (signing package written → each case's last signature).""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from mediator.domain.clock import stored_moment
 from mediator.domain.deadlines import Deadline, WorkCalendar, mediation_term
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
 from mediator.i18n import _
@@ -110,11 +111,6 @@ def _list_batches(session: Session, *, today: date, calendar: WorkCalendar | Non
     return result
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive values for aware columns; they were stored as UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def signing_turnarounds(session: Session) -> dict[int, tuple[timedelta, timedelta]]:
     """Step of ``list_batches``: per batch id, median and longest time from its signing package to
     each case's last signature.
@@ -134,7 +130,7 @@ def signing_turnarounds(session: Session) -> dict[int, tuple[timedelta, timedelt
     for batch_id, sent, signed in session.connection().execute(query):
         if sent is None or signed is None:  # excluded by the query; says so to the type checker
             continue
-        spans.setdefault(batch_id, []).append(max(_aware(signed) - _aware(sent), timedelta(0)))
+        spans.setdefault(batch_id, []).append(max(stored_moment(signed) - stored_moment(sent), timedelta(0)))
     return {batch_id: (_median(s), max(s)) for batch_id, s in spans.items()}
 
 

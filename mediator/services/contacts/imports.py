@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from mediator.domain import referral_headers as rh
-from mediator.domain.clock import CHINA_TZ
+from mediator.domain.clock import typed_moment
 from mediator.domain.contacts import ContactChannel, ContactOutcome, parse_channel, parse_outcome
 from mediator.domain.validators import to_half_width
 from mediator.errors import UserError, ValidationError
@@ -75,8 +75,7 @@ def moment_cell(value: object, now: datetime) -> datetime:
         moment = datetime.combine(date_cell(value), time(12, 0))
     else:
         moment = _typed_moment(str(value))
-    # A time typed in the file is Nanjing's wall clock, whatever the machine's zone.
-    moment = moment.replace(tzinfo=CHINA_TZ) if moment.tzinfo is None else moment
+    moment = typed_moment(moment)
     if moment > now:
         raise ValidationError(_("时间晚于现在，不能登记尚未发生的回访。"), field=AT, value=value)
     return moment

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from mediator.domain.clock import china_day
+from mediator.domain.clock import china_day, stored_moment
 from mediator.domain.contacts import REACHED_OUTCOMES, ContactOutcome, UnreachableRule
 from mediator.domain.workflow import CaseStatus, FailureReason
 from mediator.i18n import _
@@ -195,9 +195,7 @@ class FailureProposals:
 
 
 def _local_day(moment: datetime) -> date:
-    # SQLite hands back the stored UTC time without its zone; the day is Nanjing's.
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return china_day(aware)
+    return china_day(stored_moment(moment))
 
 
 def failure_proposals(

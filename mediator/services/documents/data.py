@@ -26,7 +26,7 @@ from mediator.domain.agreement_terms import (
     parse_agreement_number,
     refuse_incomplete,
 )
-from mediator.domain.clock import CHINA_TZ, china_today
+from mediator.domain.clock import china_day, china_today, stored_moment
 from mediator.domain.deadlines import agreement_effective_on
 from mediator.domain.validators import resident_id_birth_date, resident_id_sex
 from mediator.domain.workflow import STATUS_ORDER, CaseStatus
@@ -222,7 +222,7 @@ def _drawn_up_on(case: CaseRow, agreement: AgreementRow | None) -> date:
     if case.agreed_on is not None:
         return case.agreed_on
     if agreement is not None:
-        return agreement.created_at.astimezone(CHINA_TZ).date()
+        return china_day(stored_moment(agreement.created_at))
     return china_today()
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from mediator.domain.agreement_terms import SIGNATURE_FIELDS
-from mediator.domain.clock import CHINA_TZ
+from mediator.domain.clock import china_clock, china_day, stored_moment
 from mediator.domain.workflow import CaseStatus
 from mediator.errors import EnvironmentProblem, UserError
 from mediator.i18n import N_, _
@@ -64,10 +64,7 @@ FIELD_LABELS = {
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back without a zone; the store keeps UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    return None if moment is None else stored_moment(moment)
 
 
 # --- the package ----------------------------------------------------------------------------------
@@ -641,12 +638,12 @@ def _record(
         case.id,  # type: ignore[arg-type]
         CaseStatus.SIGNED,
         actor=actor,
-        on=latest.astimezone(CHINA_TZ).date(),
+        on=china_day(latest),
         note=_("电子签署文件导入"),
     )
     case.signed_at = latest.astimezone(UTC)
     session.add(case)
-    agreement.effective_on = latest.astimezone(CHINA_TZ).date()
+    agreement.effective_on = china_day(latest)
     session.add(agreement)
     for check in checks:
         session.add(
@@ -675,7 +672,7 @@ def signing_turnaround(session: Session, batch_id: int) -> tuple[timedelta, time
         col(CaseRow.batch_id) == batch_id,
         col(CaseRow.signed_at).is_not(None),
     )
-    signed = [at.replace(tzinfo=at.tzinfo or UTC) for at in session.scalars(query) if at]
+    signed = [stored_moment(at) for at in session.scalars(query) if at]
     spans = [max(at - sent, timedelta(0)) for at in signed]
     if not spans:
         return None
@@ -721,11 +718,7 @@ def _status_summary(status: SigningStatus) -> str:
     if status.package_at is None:
         lines.append(_("尚未生成签署包。"))
     else:
-        lines.append(
-            _("签署包生成于 {at}。").format(
-                at=status.package_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-            )
-        )
+        lines.append(_("签署包生成于 {at}。").format(at=china_clock(status.package_at)))
     if status.turnaround is not None:
         median, longest = status.turnaround
         lines.append(
