@@ -3,6 +3,7 @@ hostile files, and a kill in the middle of the write."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -302,8 +303,9 @@ def test_a_million_blank_rows_are_streamed_through(
 # --- killed mid-way -----------------------------------------------------------------------------
 
 
-def test_killing_the_import_while_it_writes_changes_nothing(url: str, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "big.csv", make_investors(60_000, seed=41), encoding="utf-8-sig")
+def _import_killable(url: str, path: Path) -> tuple[subprocess.Popen[str], list[int], list[str]]:
+    """Start ``mediator import`` and return once it is well inside the bulk inserts: the command's
+    process, its writer process(es) and the command line."""
     command = [sys.executable, "-m", "mediator.cli", "--db", url, "import", str(path)]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
@@ -315,19 +317,25 @@ def test_killing_the_import_while_it_writes_changes_nothing(url: str, tmp_path: 
             time.sleep(0.15)  # well inside the bulk inserts
             break
     assert child.poll() is None, f"the import ended before it could be killed: {seen}"
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
-    child.stderr.close()
+    writers = [int(pid) for pid in Path(f"/proc/{child.pid}/task/{child.pid}/children").read_text().split()]
+    assert writers, "a list this big has a writer process"
+    return child, writers, command
 
-    assert child.returncode == -signal.SIGKILL
-    # Alone with a small database, the writer was using a rollback journal (not the WAL).
-    journal = Path(url.removeprefix("sqlite:///") + "-journal")
-    assert journal.exists()
-    reopened = open_database(url)  # as the app opens it: the journal is undone, WAL mode is back
-    with reopened.session() as session:
-        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-    reopened.dispose()
-    assert not journal.exists()
+
+def _gone(pid: int, timeout: float) -> bool:
+    """Whether process ``pid`` ended (a zombie whose parent died counts) within ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z"):
+                return True
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _nothing_imported(url: str) -> None:
     engine = create_engine(url)
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
@@ -335,6 +343,56 @@ def test_killing_the_import_while_it_writes_changes_nothing(url: str, tmp_path: 
     engine.dispose()
     assert case_count(url) == 0
 
+
+def _journal_mode(url: str) -> str:
+    """The database file's journal mode, read without changing it (as the app's connections would)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as connection:
+        return str(connection.execute("PRAGMA journal_mode").fetchone()[0])
+
+
+def test_killing_the_import_while_it_writes_changes_nothing(url: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "big.csv", make_investors(60_000, seed=41), encoding="utf-8-sig")
+    journal = Path(url.removeprefix("sqlite:///") + "-journal")
+    child, writers, command = _import_killable(url, path)
+    # Alone with a small database, the writer uses a rollback journal (not the WAL).
+    assert journal.exists()
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert child.stderr is not None
+    child.stderr.close()
+
+    assert child.returncode == -signal.SIGKILL
+    # The writer sees its reader gone, rolls back, puts the WAL back and ends by itself.
+    assert all(_gone(pid, timeout=20) for pid in writers), "the writer outlived its reader"
+    assert not journal.exists()
+    assert _journal_mode(url) == "wal"
+    _nothing_imported(url)
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     again = subprocess.run(command, capture_output=True, env=env, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert case_count(url) == 60_000
+
+
+def test_killing_both_import_processes_leaves_a_journal_the_next_start_undoes(
+    url: str, tmp_path: Path
+) -> None:
+    # Task Manager's "end process tree", or a power cut: the writer dies mid-transaction too.
+    path = write_csv(tmp_path / "big.csv", make_investors(40_000, seed=42), encoding="utf-8-sig")
+    journal = Path(url.removeprefix("sqlite:///") + "-journal")
+    child, writers, _command = _import_killable(url, path)
+    for pid in [*writers, child.pid]:
+        os.kill(pid, signal.SIGKILL)
+    child.wait()
+    assert child.stderr is not None
+    child.stderr.close()
+    assert all(_gone(pid, timeout=5) for pid in writers)
+    assert journal.exists() and _journal_mode(url) == "delete"  # left as the kill found it
+
+    reopened = open_database(url)  # as the app starts: the journal is undone, WAL mode is back
+    reopened.dispose()
+    assert not journal.exists()
+    assert _journal_mode(url) == "wal"
+    _nothing_imported(url)
