@@ -855,13 +855,19 @@ def _short(exc: BaseException) -> str:
     return _("写入数据库失败：{reason}").format(reason=text[0] if text else type(exc).__name__)
 
 
+def _command_line() -> bool:
+    """Whether the import runs from the command line (no Qt loaded): nothing else in this process
+    uses the database meanwhile."""
+    return "PySide6.QtCore" not in sys.modules
+
+
 def _forks() -> bool:
     """Whether the writer process is forked: on a Linux command line, so that it begins with every
     module already imported (a spawned one spends 0.8 s of a core importing SQLAlchemy and the
     tables again, while both cores parse the list). Spawned on Windows, on macOS (whose system
     libraries do not survive a fork) and next to Qt, whose threads may hold locks that a forked
     copy would keep locked forever."""
-    return sys.platform.startswith("linux") and "PySide6.QtCore" not in sys.modules
+    return sys.platform.startswith("linux") and _command_line()
 
 
 class Writer:
@@ -876,11 +882,14 @@ class Writer:
             context: multiprocessing.context.BaseContext
             if forking:
                 context = multiprocessing.get_context("fork")
-                # No connection may cross a fork (SQLite's rule): the child opens its own.
-                database.engine.dispose()
             else:
                 context = multiprocessing.get_context("spawn")
                 _start_resource_tracker_quietly()
+            if _command_line():
+                # No connection may cross a fork (SQLite's rule): the child opens its own. With
+                # none left open here, the writer may be alone with a SQLite database, and write
+                # it through a rollback journal (_Core._write_pages_once).
+                database.engine.dispose()
             self._pipe, child_end = context.Pipe(duplex=True)
             url = database.engine.url.render_as_string(hide_password=False)
             # A forked child holds a copy of our end too: it closes it, or it would never see EOF
