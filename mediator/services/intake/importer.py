@@ -104,7 +104,8 @@ def import_referrals(
             for index, (given, path) in enumerate(zip(paths, files, strict=True)):
                 run.one_file(writer, index, path, str(given), _mapping_for(mapping, str(given)), prefetch)
             progress.check()
-            commit = not dry_run and run.result.ok
+            # The phase says what will happen: the writer may have found problems of its own.
+            commit = not dry_run and run.result.ok and not writer.refuses()
             progress.update(run.done, run.done, _("正在提交……") if commit else _("正在结束……"))
         finally:
             # Commits only when asked to and no error was found; rolls back on any exception here.

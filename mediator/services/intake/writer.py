@@ -199,7 +199,8 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 class _Core:
     """The writer's work, whatever carries its messages: ``("file", i, FileInfo)``,
     ``("rows", i, rows)``, ``("end", i, None)``, ``("stop", None, None)`` (an error was found: keep
-    checking, stop inserting) and ``("finish", None, commit)``."""
+    checking, stop inserting), ``("ask", None, None)`` (answered with whether it has stopped, once
+    it has looked at every row sent before) and ``("finish", None, commit)``."""
 
     def __init__(self, database: Database, options: Options, *, bulk: bool = False) -> None:
         self._database = database
@@ -230,7 +231,7 @@ class _Core:
             head = self._heads[cell] = company_head(cell)
         return head
 
-    def run(self, receive: Callable[[], tuple[str, Any, Any]]) -> Outcome:
+    def run(self, receive: Callable[[], tuple[str, Any, Any]], answer: Callable[[bool], None]) -> Outcome:
         """Process messages until "finish"; commit only if asked and nothing went wrong."""
         try:
             with self._database.transaction() as session:
@@ -257,6 +258,8 @@ class _Core:
                         self._end_file(connection, index)
                     elif kind == "stop":
                         self.stopped = True
+                    elif kind == "ask":
+                        answer(self.stopped)
                 if not (payload and not self.stopped):
                     session.rollback()
                     return Outcome(self.files, committed=False)
@@ -914,6 +917,7 @@ class Writer:
             self._broken = False
         else:
             self._queue: queue.Queue[tuple[str, Any, Any]] = queue.Queue(maxsize=8)
+            self._answers: queue.Queue[bool] = queue.Queue()
             core = _Core(database, options)
             self._thread = threading.Thread(
                 target=self._run_thread, args=(core,), name="referral-import-writer", daemon=True
@@ -921,7 +925,7 @@ class Writer:
             self._thread.start()
 
     def _run_thread(self, core: _Core) -> None:
-        self._outcome = core.run(self._queue.get)
+        self._outcome = core.run(self._queue.get, self._answers.put)
 
     def _send(self, message: tuple[str, Any, Any]) -> None:
         if self._outcome is not None:
@@ -962,6 +966,33 @@ class Writer:
         if not self._stopped:
             self._stopped = True
             self._send(("stop", None, None))
+
+    def refuses(self) -> bool:
+        """Whether the writer found a problem of its own (a duplicate, a 案号 registered with other
+        data...), so that it will commit nothing. Asked once every row is sent: it answers when it
+        has looked at them all."""
+        if self._outcome is not None:
+            return True  # it ended early
+        if self.in_process:
+            if self._broken:
+                return True
+            try:
+                self._pipe.send(("ask", None, None))
+                reply = self._pipe.recv()
+            except (EOFError, OSError):
+                self._broken = True
+                return True
+            if isinstance(reply, Outcome):  # it ended early meanwhile and said why
+                self._outcome = reply
+                return True
+            return bool(reply[1])
+        self._send(("ask", None, None))
+        while self._thread.is_alive():
+            try:
+                return self._answers.get(timeout=0.2)
+            except queue.Empty:
+                continue
+        return True
 
     def finish(self, commit: bool) -> Outcome:
         """Commit (``commit``) or roll back, wait for the writer; raise what went wrong in it."""
@@ -1027,7 +1058,8 @@ def _child_main(url: str, options: Options, pipe: Any, parents_end: Any = None) 
         pipe.send(Outcome({}, committed=False, error=str(exc)))
         return
     try:
-        outcome = _Core(database, options, bulk=True).run(pipe.recv)
+        core = _Core(database, options, bulk=True)
+        outcome = core.run(pipe.recv, lambda stopped: pipe.send(("answer", stopped)))
     finally:
         database.dispose()
     with contextlib.suppress(OSError):  # the parent is gone; the transaction was rolled back

@@ -270,6 +270,30 @@ def test_a_rows_problems_come_in_the_order_of_its_cells_case_number_first(
 
 
 @pytest.mark.usefixtures("either_writer")
+def test_the_last_phase_says_nothing_will_be_committed_when_the_writer_found_a_duplicate(
+    database: Database, tmp_path: Path
+) -> None:
+    from mediator.services.intake.importer import PhaseEcho
+
+    investors = make_investors(4, seed=18)
+    twin = with_changes(investors[1], claimed_amount=investors[1].claimed_amount + 1)
+    phases: list[str] = []
+
+    refused = import_referrals(
+        database,
+        [write_xlsx(tmp_path / "dup.xlsx", [*investors, twin], blank_every=0, total_row=False)],
+        progress=PhaseEcho(phases.append),
+    )
+    assert not refused.written and phases[-1] == "正在结束……" and "正在提交……" not in phases
+
+    phases.clear()
+    done = import_referrals(
+        database, [write_xlsx(tmp_path / "ok.xlsx", investors)], progress=PhaseEcho(phases.append)
+    )
+    assert done.written and phases[-1] == "正在提交……"
+
+
+@pytest.mark.usefixtures("either_writer")
 def test_duplicates_across_the_files_of_one_run_name_the_other_file(
     database: Database, tmp_path: Path
 ) -> None:
