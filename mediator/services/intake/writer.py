@@ -330,8 +330,8 @@ class _Core:
         multi-row INSERT into ``mediation_case`` keeps a statement journal (a copy of each page it
         touches, spilled to a temporary file). Without it, and with ``OR FAIL`` (``bulk_insert``),
         the writer needs 1.21 s of CPU per 100,000 rows instead of 1.44 s; checking the whole
-        database once takes 0.03 s. SQLite only lets the setting change
-        outside a transaction: before the first write here (reads open none)."""
+        database once takes 0.03 s. SQLite only lets the setting change outside a transaction:
+        before the first write here (reads open none)."""
         if not self._bulk_into_small_sqlite(connection):
             return
         # Closed after this transaction instead of going back to the pool with the setting off.
@@ -971,13 +971,13 @@ class Writer:
         """Whether the writer found a problem of its own (a duplicate, a 案号 registered with other
         data...), so that it will commit nothing. Asked once every row is sent: it answers when it
         has looked at them all."""
+        self._send(("ask", None, None))
         if self._outcome is not None:
             return True  # it ended early
         if self.in_process:
             if self._broken:
                 return True
             try:
-                self._pipe.send(("ask", None, None))
                 reply = self._pipe.recv()
             except (EOFError, OSError):
                 self._broken = True
@@ -986,7 +986,6 @@ class Writer:
                 self._outcome = reply
                 return True
             return bool(reply[1])
-        self._send(("ask", None, None))
         while self._thread.is_alive():
             try:
                 return self._answers.get(timeout=0.2)
